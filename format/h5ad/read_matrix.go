@@ -1,0 +1,202 @@
+package h5ad
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/velo-rna/velo/array"
+	"github.com/velo-rna/velo/internal/hdf5"
+)
+
+// readMatrix reads a dense (dataset) or sparse (group) matrix; label names it
+// in messages.
+func (r *reader) readMatrix(parent *hdf5.Group, name, label string) (array.Matrix, error) {
+	kind, err := parent.Kind(name)
+	if err != nil {
+		return nil, r.wrap(err)
+	}
+	if kind == hdf5.KindDataset {
+		return r.readDense(parent, name, label)
+	}
+	return r.readSparse(parent, name, label)
+}
+
+func (r *reader) readDense(parent *hdf5.Group, name, label string) (*array.Dense, error) {
+	d, err := parent.OpenDataset(name)
+	if err != nil {
+		return nil, r.wrap(err)
+	}
+	defer d.Close()
+	shape := d.Shape()
+	if len(shape) != 2 {
+		return nil, r.errorf("%s is a %d-dimensional array, not a matrix", label, len(shape))
+	}
+	if !d.Type().Numeric() {
+		return nil, r.errorf("%s holds %s values, not numbers", label, d.Type())
+	}
+	v, err := hdf5.ReadNumeric[float32](d)
+	if err != nil {
+		return nil, r.wrap(err)
+	}
+	return &array.Dense{Rows: shape[0], Cols: shape[1], Data: v}, nil
+}
+
+// readSparse reads a csr_matrix or csc_matrix group as CSR, checking its
+// structure so that later code can index it without bounds failures.
+func (r *reader) readSparse(parent *hdf5.Group, name, label string) (*array.CSR, error) {
+	enc := r.groupEncoding(parent, name)
+	if enc != encCSR && enc != encCSC {
+		return nil, r.errorf("%s is a group of kind %q, not a matrix", label, orUnknown(enc))
+	}
+	g, err := parent.OpenGroup(name)
+	if err != nil {
+		return nil, r.wrap(err)
+	}
+	defer g.Close()
+	shapeAttr := "shape"
+	if !g.HasAttr(shapeAttr) {
+		shapeAttr = "h5sparse_shape"
+	}
+	shape, err := g.AttrInt64s(shapeAttr)
+	if err != nil {
+		return nil, r.errorf("%s has no readable shape: %v", label, err)
+	}
+	if len(shape) != 2 || shape[0] < 0 || shape[1] < 0 || shape[0] > math.MaxInt32 || shape[1] > math.MaxInt32 {
+		return nil, r.errorf("%s has invalid shape %v", label, shape)
+	}
+	csc := enc == encCSC
+	major, minor := int(shape[0]), int(shape[1])
+	if csc {
+		major, minor = minor, major
+	}
+	for _, part := range []string{"data", "indices", "indptr"} {
+		if !g.Has(part) {
+			return nil, r.errorf("%s/%s is missing", label, part)
+		}
+	}
+	m := &array.CSR{Rows: major, Cols: minor}
+	if m.Data, err = r.readValues(g, "data", label); err != nil {
+		return nil, err
+	}
+	if m.Indptr, err = r.readIndptr(g, label); err != nil {
+		return nil, err
+	}
+	if m.Indices, err = r.readIndices(g, label, minor); err != nil {
+		return nil, err
+	}
+	canonical, err := checkCompressed(m, csc)
+	if err != nil {
+		return nil, r.errorf("%s: %v", label, err)
+	}
+	if csc {
+		m = m.Transpose() // which also sorts each row's indices
+	} else if !canonical {
+		m.SortIndices()
+	}
+	if !canonical || csc {
+		if err := m.Validate(); err != nil {
+			return nil, r.errorf("%s: %v", label, err)
+		}
+	}
+	return m, nil
+}
+
+func (r *reader) readValues(g *hdf5.Group, name, label string) ([]float32, error) {
+	d, err := g.OpenDataset(name)
+	if err != nil {
+		return nil, r.wrap(err)
+	}
+	defer d.Close()
+	if !d.Type().Numeric() || len(d.Shape()) != 1 {
+		return nil, r.errorf("%s/%s is not a 1-D numeric array", label, name)
+	}
+	v, err := hdf5.ReadNumeric[float32](d)
+	return v, r.wrap(err)
+}
+
+func (r *reader) readIndptr(g *hdf5.Group, label string) ([]int64, error) {
+	d, err := g.OpenDataset("indptr")
+	if err != nil {
+		return nil, r.wrap(err)
+	}
+	defer d.Close()
+	t := d.Type()
+	if t.Class != hdf5.ClassInteger || len(d.Shape()) != 1 {
+		return nil, r.errorf("%s/indptr is not a 1-D integer array", label)
+	}
+	v, err := hdf5.ReadNumeric[int64](d)
+	return v, r.wrap(err)
+}
+
+// readIndices reads column indices as int32. Wider file types are range
+// checked before narrowing so that a huge index cannot wrap into range.
+func (r *reader) readIndices(g *hdf5.Group, label string, minor int) ([]int32, error) {
+	d, err := g.OpenDataset("indices")
+	if err != nil {
+		return nil, r.wrap(err)
+	}
+	defer d.Close()
+	t := d.Type()
+	if t.Class != hdf5.ClassInteger || len(d.Shape()) != 1 {
+		return nil, r.errorf("%s/indices is not a 1-D integer array", label)
+	}
+	if t.Size < 4 || (t.Size == 4 && t.Signed) {
+		v, err := hdf5.ReadNumeric[int32](d)
+		return v, r.wrap(err)
+	}
+	wide, err := hdf5.ReadNumeric[int64](d)
+	if err != nil {
+		return nil, r.wrap(err)
+	}
+	out := make([]int32, len(wide))
+	for i, j := range wide {
+		if j < 0 || j >= int64(minor) {
+			return nil, r.errorf("%s/indices[%d] = %d is outside [0, %d)", label, i, j, minor)
+		}
+		out[i] = int32(j)
+	}
+	return out, nil
+}
+
+// checkCompressed checks pointers and index bounds of a compressed sparse
+// matrix (m holds the CSC form's transpose when csc is set) and reports
+// whether every row's indices are already sorted and unique, as scipy's
+// canonical format has them.
+func checkCompressed(m *array.CSR, csc bool) (canonical bool, err error) {
+	line, other := "row", "column"
+	if csc {
+		line, other = "column", "row"
+	}
+	if len(m.Indptr) != m.Rows+1 {
+		return false, fmt.Errorf("indptr has %d entries, want %d (%ss + 1)", len(m.Indptr), m.Rows+1, line)
+	}
+	if len(m.Indices) != len(m.Data) {
+		return false, fmt.Errorf("%d indices but %d values", len(m.Indices), len(m.Data))
+	}
+	if m.Indptr[0] != 0 {
+		return false, fmt.Errorf("indptr starts at %d, want 0", m.Indptr[0])
+	}
+	for i := 0; i < m.Rows; i++ {
+		if m.Indptr[i+1] < m.Indptr[i] {
+			return false, fmt.Errorf("indptr decreases at %s %d", line, i)
+		}
+	}
+	if end := m.Indptr[m.Rows]; end != int64(len(m.Indices)) {
+		return false, fmt.Errorf("indptr ends at %d but there are %d stored values", end, len(m.Indices))
+	}
+	canonical = true
+	cols := int32(min(m.Cols, math.MaxInt32))
+	for i := 0; i < m.Rows; i++ {
+		prev := int32(-1)
+		for _, j := range m.Indices[m.Indptr[i]:m.Indptr[i+1]] {
+			if j < 0 || j >= cols {
+				return false, fmt.Errorf("%s %d has %s index %d outside [0, %d)", line, i, other, j, m.Cols)
+			}
+			if j <= prev {
+				canonical = false
+			}
+			prev = j
+		}
+	}
+	return canonical, nil
+}

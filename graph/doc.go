@@ -1,0 +1,18 @@
+// Package graph computes what scVelo derives from fitted velocities: the
+// cell-to-cell velocity graph (tl.velocity_graph), transition matrices
+// (tl.transition_matrix), velocities projected into an embedding
+// (tl.velocity_embedding), velocity length and confidence
+// (tl.velocity_confidence), root cells and end points (tl.terminal_states),
+// a velocity pseudotime (tl.velocity_pseudotime), and the direction metrics
+// the field reports (CBDir, ICCoh).
+//
+// Every step reads and writes the AnnData keys scVelo 0.3.3 uses: the graphs
+// live in uns as float32 CSR matrices, per-cell scores in obs, projected
+// velocities in obsm. Zero-value options mean scVelo's defaults.
+//
+// All work is sparse: the candidate transitions of a cell are itself, its
+// stored nearest neighbours and their neighbours, so memory grows with the
+// number of cells times the candidate count, never with the square of the
+// number of cells. Parallel steps split cells into fixed chunks and write
+// each cell's result in place, so any thread count gives the same bits.
+package graph

@@ -1,0 +1,348 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/cmplx"
+	"math/rand/v2"
+	"slices"
+
+	"gonum.org/v1/gonum/lapack"
+	lapackgonum "gonum.org/v1/gonum/lapack/gonum"
+	"gonum.org/v1/gonum/mat"
+)
+
+// operator applies a square linear map: dst = A·src.
+type operator func(dst, src []float64)
+
+// eigenProblem asks for nev eigenpairs of an n×n operator, preferring
+// eigenvalues with a larger score (e.g. the real part, or the modulus).
+type eigenProblem struct {
+	op    operator
+	n     int
+	nev   int
+	score func(complex128) float64
+}
+
+// eigenPairs holds eigenvalues in order of decreasing score and the real
+// parts of their unit-norm eigenvectors.
+type eigenPairs struct {
+	values  []complex128
+	vectors [][]float64
+}
+
+// Solver settings. Problems up to denseLimit are solved densely; larger
+// ones with a restarted Krylov–Schur iteration (Stewart 2001), the method
+// behind ARPACK's implicitly restarted Arnoldi, from a fixed pseudo-random
+// start vector so the result is reproducible.
+const (
+	denseLimit     = 400
+	krylovMinDim   = 30
+	krylovTol      = 1e-10
+	krylovRestarts = 5000
+	eigenSeed      = 0x5eed
+)
+
+var errNoConvergence = errors.New("eigensolver did not converge")
+
+// solve returns the nev preferred eigenpairs (all n when n ≤ nev).
+func (p eigenProblem) solve(ctx context.Context) (eigenPairs, error) {
+	if p.n <= denseLimit {
+		return p.dense()
+	}
+	return p.krylovSchur(ctx)
+}
+
+// dense builds the matrix column by column and solves it with LAPACK.
+func (p eigenProblem) dense() (eigenPairs, error) {
+	n := p.n
+	a := mat.NewDense(n, n, nil)
+	e := make([]float64, n)
+	col := make([]float64, n)
+	for j := 0; j < n; j++ {
+		clear(e)
+		e[j] = 1
+		p.op(col, e)
+		for i, v := range col {
+			a.Set(i, j, v)
+		}
+	}
+	return ritz(a, nil, p.nev, p.score)
+}
+
+// ritz solves the small eigenproblem of h and maps its eigenvectors through
+// the basis v (nil: identity), keeping the nev best by score.
+func ritz(h *mat.Dense, v [][]float64, nev int, score func(complex128) float64) (eigenPairs, error) {
+	var eig mat.Eigen
+	if ok := eig.Factorize(h, mat.EigenRight); !ok {
+		return eigenPairs{}, fmt.Errorf("dense eigen decomposition failed")
+	}
+	vals := eig.Values(nil)
+	var vecs mat.CDense
+	eig.VectorsTo(&vecs)
+	order := rankByScore(vals, score)
+	if nev < len(order) {
+		order = order[:nev]
+	}
+	m, _ := h.Dims()
+	out := eigenPairs{}
+	for _, k := range order {
+		out.values = append(out.values, vals[k])
+		var x []float64
+		if v == nil {
+			x = make([]float64, m)
+			for i := range x {
+				x[i] = real(vecs.At(i, k))
+			}
+		} else {
+			x = make([]float64, len(v[0]))
+			for r := 0; r < m; r++ {
+				axpy(x, real(vecs.At(r, k)), v[r])
+			}
+		}
+		out.vectors = append(out.vectors, x)
+	}
+	return out, nil
+}
+
+// rankByScore returns the indices of vals by decreasing score, ties by
+// index, so the order is reproducible.
+func rankByScore(vals []complex128, score func(complex128) float64) []int {
+	order := make([]int, len(vals))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		sa, sb := score(vals[a]), score(vals[b])
+		switch {
+		case sa > sb:
+			return -1
+		case sa < sb:
+			return 1
+		}
+		return 0
+	})
+	return order
+}
+
+// krylovSchur runs the restarted Krylov–Schur iteration: an Arnoldi
+// decomposition A·V = V·B + v·bᵀ of dimension m is brought to real Schur
+// form, the preferred Ritz values are moved to the front, and the
+// decomposition is truncated to them and expanded again, until the Ritz
+// residuals of the nev preferred pairs are below krylovTol relative to the
+// largest Ritz value.
+func (p eigenProblem) krylovSchur(ctx context.Context) (eigenPairs, error) {
+	n, nev := p.n, p.nev
+	m := min(max(2*nev+1, krylovMinDim, nev+10), n-1)
+	keepN := min(max(nev, (nev+m)/2), m-2)
+	impl := lapackgonum.Implementation{}
+	rng := rand.New(rand.NewPCG(eigenSeed, 0))
+
+	v := make([][]float64, m+1)
+	for i := range v {
+		v[i] = make([]float64, n)
+	}
+	for i := range v[0] {
+		v[0][i] = rng.Float64()
+	}
+	scaleTo(v[0], 1/norm2(v[0]))
+	b := make([]float64, (m+1)*m) // (m+1)×m, row-major, leading dimension m
+	size := 0
+	h := make([]float64, m+1)
+	s := make([]float64, m*m)
+	q := make([]float64, m*m)
+	tau := make([]float64, m-1)
+	wr, wi := make([]float64, m), make([]float64, m)
+	work := make([]float64, max(64*m, 1))
+	tmp := make([][]float64, m)
+	for i := range tmp {
+		tmp[i] = make([]float64, n)
+	}
+
+	for restart := 0; restart < krylovRestarts; restart++ {
+		if err := ctx.Err(); err != nil {
+			return eigenPairs{}, err
+		}
+		// Expand the decomposition to dimension m.
+		for j := size; j < m; j++ {
+			w := v[j+1]
+			p.op(w, v[j])
+			before := norm2(w)
+			clear(h[:j+1])
+			for pass := 0; pass < 2; pass++ {
+				for r := 0; r <= j; r++ {
+					c := dot(v[r], w)
+					h[r] += c
+					axpy(w, -c, v[r])
+				}
+			}
+			beta := norm2(w)
+			for r := 0; r <= j; r++ {
+				b[r*m+j] = h[r]
+			}
+			if beta <= 1e-12*before || beta == 0 {
+				// An invariant subspace: continue from a fresh direction.
+				b[(j+1)*m+j] = 0
+				for i := range w {
+					w[i] = rng.Float64() - 0.5
+				}
+				for pass := 0; pass < 2; pass++ {
+					for r := 0; r <= j; r++ {
+						axpy(w, -dot(v[r], w), v[r])
+					}
+				}
+				scaleTo(w, 1/norm2(w))
+				continue
+			}
+			b[(j+1)*m+j] = beta
+			scaleTo(w, 1/beta)
+		}
+		// Real Schur form S = Qᵀ·B_m·Q.
+		for r := 0; r < m; r++ {
+			copy(s[r*m:(r+1)*m], b[r*m:(r+1)*m])
+		}
+		impl.Dgehrd(m, 0, m-1, s, m, tau, work, len(work))
+		copy(q, s)
+		impl.Dorghr(m, 0, m-1, q, m, tau, work, len(work))
+		for r := 2; r < m; r++ {
+			clear(s[r*m : r*m+r-1])
+		}
+		if bad := impl.Dhseqr(lapack.EigenvaluesAndSchur, lapack.SchurOrig, m, 0, m-1, s, m, wr, wi, q, m, work, len(work)); bad > 0 {
+			return eigenPairs{}, fmt.Errorf("%w: Schur decomposition failed", errNoConvergence)
+		}
+		// Move the keepN preferred Ritz values to the front.
+		vals := make([]complex128, m)
+		for k := range vals {
+			vals[k] = complex(wr[k], wi[k])
+		}
+		sel := make([]bool, m)
+		for _, k := range rankByScore(vals, p.score)[:keepN] {
+			sel[k] = true
+		}
+		for k := 0; k < m-1; k++ {
+			if s[(k+1)*m+k] != 0 { // a 2×2 block: select both or neither
+				both := sel[k] || sel[k+1]
+				sel[k], sel[k+1] = both, both
+				k++
+			}
+		}
+		keep := 0
+		for k := 0; k < m; {
+			blk := 1
+			if k < m-1 && s[(k+1)*m+k] != 0 {
+				blk = 2
+			}
+			if sel[k] {
+				if k != keep {
+					if _, _, ok := impl.Dtrexc(lapack.UpdateSchur, m, s, m, q, m, k, keep, work); !ok {
+						return eigenPairs{}, fmt.Errorf("%w: Schur reordering failed", errNoConvergence)
+					}
+				}
+				keep += blk
+			}
+			k += blk
+		}
+		if keep >= m {
+			keep = m - 1
+			if s[keep*m+keep-1] != 0 {
+				keep--
+			}
+		}
+		// The coupling row after the change of basis: bᵀ·Q.
+		last := b[m*m : m*m+m]
+		cpl := make([]float64, keep)
+		for c := 0; c < keep; c++ {
+			var acc float64
+			for r := 0; r < m; r++ {
+				acc += last[r] * q[r*m+c]
+			}
+			cpl[c] = acc
+		}
+		// New basis V·Q[:, :keep].
+		for c := 0; c < keep; c++ {
+			clear(tmp[c])
+			for r := 0; r < m; r++ {
+				axpy(tmp[c], q[r*m+c], v[r])
+			}
+		}
+		for c := 0; c < keep; c++ {
+			copy(v[c], tmp[c])
+		}
+		copy(v[keep], v[m])
+		clear(b)
+		for r := 0; r < keep; r++ {
+			copy(b[r*m:r*m+keep], s[r*m:r*m+keep])
+			b[keep*m+r] = cpl[r]
+		}
+		size = keep
+		// Convergence of the nev preferred Ritz pairs of the kept block.
+		hk := mat.NewDense(keep, keep, nil)
+		for r := 0; r < keep; r++ {
+			for c := 0; c < keep; c++ {
+				hk.Set(r, c, s[r*m+c])
+			}
+		}
+		done, pairs, err := converged(hk, cpl, v[:keep], nev, p.score)
+		if err != nil {
+			return eigenPairs{}, err
+		}
+		if done {
+			return pairs, nil
+		}
+	}
+	return eigenPairs{}, fmt.Errorf("%w after %d restarts", errNoConvergence, krylovRestarts)
+}
+
+// converged checks the Ritz residuals |cplᵀ·y| of the nev preferred
+// eigenvectors y of hk and, when all are small, returns the pairs.
+func converged(hk *mat.Dense, cpl []float64, v [][]float64, nev int, score func(complex128) float64) (bool, eigenPairs, error) {
+	var eig mat.Eigen
+	if ok := eig.Factorize(hk, mat.EigenRight); !ok {
+		return false, eigenPairs{}, fmt.Errorf("%w: Ritz decomposition failed", errNoConvergence)
+	}
+	vals := eig.Values(nil)
+	var vecs mat.CDense
+	eig.VectorsTo(&vecs)
+	order := rankByScore(vals, score)[:nev]
+	top := 0.0
+	for _, x := range vals {
+		top = math.Max(top, cmplx.Abs(x))
+	}
+	for _, k := range order {
+		var r complex128
+		for i, c := range cpl {
+			r += complex(c, 0) * vecs.At(i, k)
+		}
+		if cmplx.Abs(r) > krylovTol*math.Max(top, 1e-300) {
+			return false, eigenPairs{}, nil
+		}
+	}
+	pairs, err := ritz(hk, v, nev, score)
+	return err == nil, pairs, err
+}
+
+func dot(a, b []float64) float64 {
+	b = b[:len(a)]
+	var s float64
+	for i, x := range a {
+		s += x * b[i]
+	}
+	return s
+}
+
+func axpy(dst []float64, alpha float64, x []float64) {
+	x = x[:len(dst)]
+	for i := range dst {
+		dst[i] += alpha * x[i]
+	}
+}
+
+func norm2(x []float64) float64 { return math.Sqrt(dot(x, x)) }
+
+func scaleTo(x []float64, f float64) {
+	for i := range x {
+		x[i] *= f
+	}
+}

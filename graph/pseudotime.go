@@ -1,0 +1,342 @@
+package graph
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"github.com/velo-rna/velo/anndata"
+	"github.com/velo-rna/velo/array"
+)
+
+// PseudotimeOptions configures VelocityPseudotime. The zero value is
+// scVelo's tl.velocity_pseudotime defaults.
+type PseudotimeOptions struct {
+	// VKey prefixes the graph keys and names the output (default
+	// "velocity").
+	VKey string
+	// NDCs is the number of diffusion components (scVelo n_dcs,
+	// default 10).
+	NDCs int
+	// Terminal configures TerminalStates when root cells or end points
+	// have to be computed first.
+	Terminal TerminalOptions
+	// Threads is the number of goroutines (0 = GOMAXPROCS).
+	Threads int
+}
+
+const (
+	defaultNDCs = 10
+	// dptUnit is scanpy's threshold above which a diffusion eigenvalue
+	// counts as 1 (float32 precision) and enters unweighted.
+	dptUnit = 0.9994
+)
+
+// VelocityPseudotime computes scVelo's velocity pseudotime
+// (tl.velocity_pseudotime without groupby): a diffusion pseudotime on the
+// symmetrised velocity graph K = G + Gᵀ with G = |cosine| (uns
+// <vkey>_graph minus <vkey>_graph_neg), density-normalised and
+// symmetrically normalised like scanpy's DPT, from its NDCs eigenvectors of
+// largest magnitude. The root is the cell with the highest root score
+// averaged over the cell and its neighbours (obsp connectivities, or
+// distances when absent), likewise the end point; the pseudotime is the mean
+// of the DPT distance from the root and one minus that from the end point,
+// scaled to [0, 1], and NaN in cells not connected to either. Root and end
+// scores come from obs root_cells and end_points when they vary, otherwise
+// TerminalStates computes them. Result: obs <vkey>_pseudotime (float64).
+//
+// Eigenvectors come from a reproducible Krylov–Schur iteration rather than
+// ARPACK's random start; the DPT distance does not depend on their signs or
+// on the basis chosen within a repeated eigenvalue.
+func VelocityPseudotime(ctx context.Context, a *anndata.AnnData, opts PseudotimeOptions) error {
+	vkey := orDefault(opts.VKey, defaultVKey)
+	rootKey, endKey := "", ""
+	if usableScore(a, "root_cells") {
+		rootKey = "root_cells"
+	}
+	if usableScore(a, "end_points") {
+		endKey = "end_points"
+	}
+	if rootKey == "" || constantColumn(a, rootKey) {
+		term := opts.Terminal
+		term.VKey = vkey
+		if term.Threads == 0 {
+			term.Threads = opts.Threads
+		}
+		if err := TerminalStates(ctx, a, term); err != nil {
+			return fmt.Errorf("velocity pseudotime: %w", err)
+		}
+		rootKey, endKey = "root_cells", "end_points"
+	}
+	pos, neg, err := velocityGraphs(a, vkey)
+	if err != nil {
+		return fmt.Errorf("velocity pseudotime: %w", err)
+	}
+	k := symmetricKernel(pos, neg)
+	ndcs := opts.NDCs
+	if ndcs == 0 {
+		ndcs = defaultNDCs
+	}
+	n := a.NObs()
+	ndcs = min(ndcs, n-1)
+	if ndcs < 1 {
+		return fmt.Errorf("velocity pseudotime: need at least 2 cells, have %d", n)
+	}
+	p := eigenProblem{
+		op:    func(dst, src []float64) { mulVec(k, src, dst, opts.Threads) },
+		n:     n,
+		nev:   ndcs,
+		score: func(z complex128) float64 { return math.Abs(real(z)) },
+	}
+	pairs, err := p.solve(ctx)
+	if err != nil {
+		return fmt.Errorf("velocity pseudotime: diffusion components: %w", err)
+	}
+	smooth, labels, err := rootWeights(a)
+	if err != nil {
+		return fmt.Errorf("velocity pseudotime: %w", err)
+	}
+	fromRoot, err := dptFrom(a, rootKey, smooth, labels, pairs, false)
+	if err != nil {
+		return fmt.Errorf("velocity pseudotime: %w", err)
+	}
+	pt := fromRoot
+	if endKey != "" {
+		fromEnd, err := dptFrom(a, endKey, smooth, labels, pairs, true)
+		if err != nil {
+			return fmt.Errorf("velocity pseudotime: %w", err)
+		}
+		pt = make([]float64, n)
+		for i := range pt {
+			r, e := fromRoot[i], fromEnd[i]
+			pt[i] = nanToZero(r) + nanToZero(e)
+			if !math.IsNaN(r) && !math.IsNaN(e) {
+				pt[i] /= 2
+			}
+		}
+		pt = minMaxScale(pt)
+		for i := range pt {
+			if math.IsNaN(fromRoot[i]) && math.IsNaN(fromEnd[i]) {
+				pt[i] = math.NaN()
+			}
+		}
+	}
+	a.Obs.Set(vkey+"_pseudotime", pt)
+	return nil
+}
+
+func nanToZero(x float64) float64 {
+	if math.IsNaN(x) {
+		return 0
+	}
+	return x
+}
+
+// usableScore reports whether obs[key] is numeric with a non-NaN first
+// value (scVelo's test before reusing root_cells / end_points).
+func usableScore(a *anndata.AnnData, key string) bool {
+	v, err := a.Obs.Float64(key)
+	return err == nil && len(v) > 0 && !math.IsNaN(v[0])
+}
+
+func constantColumn(a *anndata.AnnData, key string) bool {
+	v, _ := a.Obs.Float64(key)
+	for _, x := range v {
+		if x != v[0] {
+			return false
+		}
+	}
+	return true
+}
+
+// symmetricKernel returns scanpy's DPT transition matrix for K = G + Gᵀ,
+// G = pos − neg: density normalisation K' = Q⁻¹KQ⁻¹ with q the column sums
+// (zero sums replaced by 1), then Z⁻¹K'Z⁻¹ with z = √(column sums of K').
+func symmetricKernel(pos, neg *array.CSR) *array.CSR {
+	n := pos.Rows
+	g := absGraph(pos, neg)
+	k := addTranspose(g)
+	colSums := func(m *array.CSR) []float64 {
+		s := make([]float64, n)
+		for i := 0; i < n; i++ {
+			idx, val := m.RowView(i)
+			for p, j := range idx {
+				s[j] += float64(val[p])
+			}
+		}
+		return s
+	}
+	q := colSums(k)
+	for i := range q {
+		if q[i] == 0 {
+			q[i] = 1
+		}
+	}
+	scaleSym(k, q, func(x float64) float64 { return 1 / x })
+	z := colSums(k)
+	scaleSym(k, z, func(x float64) float64 {
+		if x == 0 {
+			return 0 // isolated cell: its row and column are empty anyway
+		}
+		return 1 / math.Sqrt(x)
+	})
+	return k
+}
+
+// scaleSym multiplies entry (i, j) by f(d_i)·f(d_j).
+func scaleSym(m *array.CSR, d []float64, f func(float64) float64) {
+	fd := make([]float64, len(d))
+	for i, x := range d {
+		fd[i] = f(x)
+	}
+	for i := 0; i < m.Rows; i++ {
+		idx, val := m.RowView(i)
+		for p, j := range idx {
+			val[p] = float32(float64(val[p]) * fd[i] * fd[j])
+		}
+	}
+}
+
+// absGraph returns pos − neg as one matrix (the two never share an entry;
+// if they do, the values add).
+func absGraph(pos, neg *array.CSR) *array.CSR {
+	if neg == nil {
+		return pos.Clone()
+	}
+	n := pos.Rows
+	out := &array.CSR{Rows: n, Cols: n, Indptr: make([]int64, n+1)}
+	for i := 0; i < n; i++ {
+		pi, pv := pos.RowView(i)
+		ni, nv := neg.RowView(i)
+		p, q := 0, 0
+		for p < len(pi) || q < len(ni) {
+			switch {
+			case q >= len(ni) || (p < len(pi) && pi[p] < ni[q]):
+				out.Indices = append(out.Indices, pi[p])
+				out.Data = append(out.Data, pv[p])
+				p++
+			case p >= len(pi) || ni[q] < pi[p]:
+				out.Indices = append(out.Indices, ni[q])
+				out.Data = append(out.Data, -nv[q])
+				q++
+			default:
+				out.Indices = append(out.Indices, pi[p])
+				out.Data = append(out.Data, pv[p]-nv[q])
+				p++
+				q++
+			}
+		}
+		out.Indptr[i+1] = int64(len(out.Data))
+	}
+	return out
+}
+
+// addTranspose returns g + gᵀ.
+func addTranspose(g *array.CSR) *array.CSR {
+	t := g.Transpose()
+	n := g.Rows
+	out := &array.CSR{Rows: n, Cols: n, Indptr: make([]int64, n+1)}
+	for i := 0; i < n; i++ {
+		ai, av := g.RowView(i)
+		bi, bv := t.RowView(i)
+		p, q := 0, 0
+		for p < len(ai) || q < len(bi) {
+			switch {
+			case q >= len(bi) || (p < len(ai) && ai[p] < bi[q]):
+				out.Indices = append(out.Indices, ai[p])
+				out.Data = append(out.Data, av[p])
+				p++
+			case p >= len(ai) || bi[q] < ai[p]:
+				out.Indices = append(out.Indices, bi[q])
+				out.Data = append(out.Data, bv[q])
+				q++
+			default:
+				out.Indices = append(out.Indices, ai[p])
+				out.Data = append(out.Data, av[p]+bv[q])
+				p++
+				q++
+			}
+		}
+		out.Indptr[i+1] = int64(len(out.Data))
+	}
+	return out
+}
+
+// rootWeights returns the smoothing weights used to pick the root cell and
+// the weakly connected components scanpy's DPT restricts distances to, both
+// from obsp connectivities (distances when absent).
+func rootWeights(a *anndata.AnnData) (*array.CSR, []int, error) {
+	g, ok := a.Obsp[connectivityKey]
+	if !ok || g == nil {
+		var err error
+		if g, err = distances(a); err != nil {
+			return nil, nil, err
+		}
+	}
+	if g.Rows != a.NObs() || g.Cols != a.NObs() {
+		return nil, nil, fmt.Errorf("obsp neighbour graph is %d×%d, want %d×%d", g.Rows, g.Cols, a.NObs(), a.NObs())
+	}
+	labels, _ := weakComponents(g)
+	return binaryWeights(g), labels, nil
+}
+
+// dptFrom returns the DPT distance of every cell from the cell with the
+// highest smoothed obs[key] score, divided by its largest finite value (one
+// minus that with inverse), NaN outside the root's component or when the
+// score is all zero.
+func dptFrom(a *anndata.AnnData, key string, smooth *array.CSR, labels []int, pairs eigenPairs, inverse bool) ([]float64, error) {
+	score, err := a.Obs.Float64(key)
+	if err != nil {
+		return nil, fmt.Errorf("obs %q: %w", key, err)
+	}
+	n := len(score)
+	out := make([]float64, n)
+	top := math.Inf(-1)
+	for _, x := range score {
+		top = math.Max(top, x)
+	}
+	if top == 0 {
+		for i := range out {
+			out[i] = math.NaN()
+		}
+		return out, nil
+	}
+	sm := make([]float64, n)
+	mulVec(smooth, score, sm, 1)
+	root := 0
+	for i, x := range sm {
+		if x > sm[root] {
+			root = i
+		}
+	}
+	for c, lam := range pairs.values {
+		psi := pairs.vectors[c]
+		w := 1.0
+		if l := real(lam); l < dptUnit {
+			w = l / (1 - l)
+		}
+		for i := range out {
+			d := w * (psi[root] - psi[i])
+			out[i] += d * d
+		}
+	}
+	mx := 0.0
+	for i := range out {
+		if labels[i] != labels[root] {
+			out[i] = math.Inf(1)
+			continue
+		}
+		out[i] = math.Sqrt(out[i])
+		mx = math.Max(mx, out[i])
+	}
+	for i := range out {
+		out[i] /= mx
+		if inverse {
+			out[i] = 1 - out[i]
+		}
+		if math.IsInf(out[i], 0) || math.IsNaN(out[i]) {
+			out[i] = math.NaN()
+		}
+	}
+	return out, nil
+}

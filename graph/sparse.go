@@ -1,0 +1,102 @@
+package graph
+
+import (
+	"github.com/velo-rna/velo/array"
+	"github.com/velo-rna/velo/internal/parallel"
+)
+
+const mulChunk = 1024
+
+// mulVec sets dst = m·x, rows in parallel (each row's sum is sequential, so
+// the result does not depend on the thread count).
+func mulVec(m *array.CSR, x, dst []float64, threads int) {
+	parallel.For(m.Rows, mulChunk, threads, func(_, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			idx, val := m.RowView(i)
+			var s float64
+			for k, j := range idx {
+				s += float64(val[k]) * x[j]
+			}
+			dst[i] = s
+		}
+	})
+}
+
+// binaryWeights returns scVelo's get_connectivities weights for a graph:
+// every stored entry greater than zero becomes 1, the diagonal is 1, and
+// rows are normalised to sum to 1 (so W·x averages x over the cell and its
+// neighbours). Explicit zeros (duplicate cells in a distance graph) do not
+// count, as scVelo tests "> 0".
+func binaryWeights(g *array.CSR) *array.CSR {
+	n := g.Rows
+	w := &array.CSR{Rows: n, Cols: g.Cols, Indptr: make([]int64, n+1)}
+	for i := 0; i < n; i++ {
+		idx, val := g.RowView(i)
+		start := len(w.Indices)
+		self := false
+		for k, j := range idx {
+			if !self && int(j) >= i {
+				w.Indices = append(w.Indices, int32(i))
+				self = true
+				if int(j) == i {
+					continue
+				}
+			}
+			if int(j) != i && val[k] > 0 {
+				w.Indices = append(w.Indices, j)
+			}
+		}
+		if !self {
+			w.Indices = append(w.Indices, int32(i))
+		}
+		deg := len(w.Indices) - start
+		for k := 0; k < deg; k++ {
+			w.Data = append(w.Data, float32(1/float64(deg)))
+		}
+		w.Indptr[i+1] = int64(len(w.Indices))
+	}
+	return w
+}
+
+// weakComponents labels the weakly connected components of a graph's
+// stored pattern (scipy's connected_components default), numbering them in
+// order of their smallest cell.
+func weakComponents(g *array.CSR) (labels []int, count int) {
+	n := g.Rows
+	parent := make([]int, n)
+	for i := range parent {
+		parent[i] = i
+	}
+	find := func(x int) int {
+		for parent[x] != x {
+			parent[x] = parent[parent[x]]
+			x = parent[x]
+		}
+		return x
+	}
+	for i := 0; i < n; i++ {
+		idx, _ := g.RowView(i)
+		for _, j := range idx {
+			a, b := find(i), find(int(j))
+			if a != b {
+				if a < b {
+					parent[b] = a
+				} else {
+					parent[a] = b
+				}
+			}
+		}
+	}
+	labels = make([]int, n)
+	id := map[int]int{}
+	for i := 0; i < n; i++ {
+		r := find(i)
+		l, ok := id[r]
+		if !ok {
+			l = len(id)
+			id[r] = l
+		}
+		labels[i] = l
+	}
+	return labels, len(id)
+}

@@ -1,0 +1,62 @@
+package atomicfile
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func TestWrite(t *testing.T) {
+	dir := t.TempDir()
+	dst := filepath.Join(dir, "out.txt")
+	if err := os.WriteFile(dst, []byte("old"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	boom := errors.New("boom")
+	tests := []struct {
+		name    string
+		fill    func(tmp string) error
+		wantErr error
+		want    string
+	}{
+		{"failure keeps the old file", func(tmp string) error {
+			if err := os.WriteFile(tmp, []byte("partial"), 0o600); err != nil {
+				return err
+			}
+			return boom
+		}, boom, "old"},
+		{"success replaces it", func(tmp string) error { return os.WriteFile(tmp, []byte("new"), 0o600) }, nil, "new"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := Write(dst, tt.fill)
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("Write error = %v, want %v", err, tt.wantErr)
+			}
+			got, err := os.ReadFile(dst)
+			if err != nil || string(got) != tt.want {
+				t.Fatalf("content = %q, %v; want %q", got, err, tt.want)
+			}
+			entries, _ := os.ReadDir(dir)
+			if len(entries) != 1 {
+				t.Fatalf("directory holds %d entries, want only the destination", len(entries))
+			}
+		})
+	}
+	fi, err := os.Stat(dst)
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("replaced file mode = %v, %v; want the old file's 0600", fi.Mode(), err)
+	}
+}
+
+func TestWriteNewFileMode(t *testing.T) {
+	dst := filepath.Join(t.TempDir(), "new.txt")
+	if err := Write(dst, func(tmp string) error { return os.WriteFile(tmp, []byte("x"), 0o600) }); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(dst)
+	if err != nil || fi.Mode().Perm() != 0o644 {
+		t.Fatalf("new file mode = %v, %v; want 0644", fi.Mode(), err)
+	}
+}

@@ -1,0 +1,145 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// func gather4AVX(z *[4]float64, idx []int32, val []float32, p []float64)
+//
+// z += Σ_t float64(val[t]) · p[4·idx[t] : 4·idx[t]+4], four independent
+// accumulators (Y0, Y1, Y4, Y5) to hide the fused multiply-add latency.
+TEXT ·gather4AVX(SB), NOSPLIT, $0-80
+	MOVQ z+0(FP), DI
+	MOVQ idx_base+8(FP), SI
+	MOVQ idx_len+16(FP), CX
+	MOVQ val_base+32(FP), DX
+	MOVQ p_base+56(FP), BX
+	VMOVUPD (DI), Y0
+	VXORPD  Y1, Y1, Y1
+	VXORPD  Y4, Y4, Y4
+	VXORPD  Y5, Y5, Y5
+	XORQ    AX, AX
+	MOVQ    CX, R8
+	ANDQ    $-4, R8
+	JZ      gtail
+
+gloop:
+	MOVLQSX      (SI)(AX*4), R9
+	MOVLQSX      4(SI)(AX*4), R10
+	MOVLQSX      8(SI)(AX*4), R11
+	MOVLQSX      12(SI)(AX*4), R12
+	SHLQ         $5, R9
+	SHLQ         $5, R10
+	SHLQ         $5, R11
+	SHLQ         $5, R12
+	VBROADCASTSS (DX)(AX*4), X2
+	VCVTPS2PD    X2, Y2
+	VFMADD231PD  (BX)(R9*1), Y2, Y0
+	VBROADCASTSS 4(DX)(AX*4), X3
+	VCVTPS2PD    X3, Y3
+	VFMADD231PD  (BX)(R10*1), Y3, Y1
+	VBROADCASTSS 8(DX)(AX*4), X6
+	VCVTPS2PD    X6, Y6
+	VFMADD231PD  (BX)(R11*1), Y6, Y4
+	VBROADCASTSS 12(DX)(AX*4), X7
+	VCVTPS2PD    X7, Y7
+	VFMADD231PD  (BX)(R12*1), Y7, Y5
+	ADDQ         $4, AX
+	CMPQ         AX, R8
+	JL           gloop
+
+gtail:
+	CMPQ         AX, CX
+	JGE          gdone
+	MOVLQSX      (SI)(AX*4), R9
+	SHLQ         $5, R9
+	VBROADCASTSS (DX)(AX*4), X2
+	VCVTPS2PD    X2, Y2
+	VFMADD231PD  (BX)(R9*1), Y2, Y0
+	INCQ         AX
+	JMP          gtail
+
+gdone:
+	VADDPD     Y1, Y0, Y0
+	VADDPD     Y5, Y4, Y4
+	VADDPD     Y4, Y0, Y0
+	VMOVUPD    Y0, (DI)
+	VZEROUPPER
+	RET
+
+// func scatter4AVX(w []float64, idx []int32, val []float32, z *[4]float64)
+//
+// w[4·idx[t] : 4·idx[t]+4] += float64(val[t]) · z for every t.
+TEXT ·scatter4AVX(SB), NOSPLIT, $0-80
+	MOVQ    w_base+0(FP), BX
+	MOVQ    idx_base+24(FP), SI
+	MOVQ    idx_len+32(FP), CX
+	MOVQ    val_base+48(FP), DX
+	MOVQ    z+72(FP), DI
+	VMOVUPD (DI), Y0
+	XORQ    AX, AX
+	TESTQ   CX, CX
+	JZ      sdone
+
+sloop:
+	MOVLQSX      (SI)(AX*4), R9
+	SHLQ         $5, R9
+	VBROADCASTSS (DX)(AX*4), X2
+	VCVTPS2PD    X2, Y2
+	VMOVUPD      (BX)(R9*1), Y3
+	VFMADD231PD  Y0, Y2, Y3
+	VMOVUPD      Y3, (BX)(R9*1)
+	INCQ         AX
+	CMPQ         AX, CX
+	JL           sloop
+
+sdone:
+	VZEROUPPER
+	RET
+
+// func axpy32AVX(alpha float32, x, y []float32)
+//
+// y[i] += alpha·x[i] for i < len(x), eight lanes at a time, with separate
+// multiply and add (no fusion) so every element rounds exactly as the
+// scalar float32 expression y + alpha·x.
+TEXT ·axpy32AVX(SB), NOSPLIT, $0-56
+	VBROADCASTSS alpha+0(FP), Y0
+	MOVQ         x_base+8(FP), SI
+	MOVQ         x_len+16(FP), CX
+	MOVQ         y_base+32(FP), DI
+	XORQ         AX, AX
+	MOVQ         CX, R8
+	SUBQ         $16, R8
+
+a16:
+	CMPQ    AX, R8
+	JG      a8
+	VMULPS  (SI)(AX*4), Y0, Y1
+	VMULPS  32(SI)(AX*4), Y0, Y2
+	VADDPS  (DI)(AX*4), Y1, Y1
+	VADDPS  32(DI)(AX*4), Y2, Y2
+	VMOVUPS Y1, (DI)(AX*4)
+	VMOVUPS Y2, 32(DI)(AX*4)
+	ADDQ    $16, AX
+	JMP     a16
+
+a8:
+	MOVQ    CX, R8
+	SUBQ    $8, R8
+	CMPQ    AX, R8
+	JG      a1
+	VMULPS  (SI)(AX*4), Y0, Y1
+	VADDPS  (DI)(AX*4), Y1, Y1
+	VMOVUPS Y1, (DI)(AX*4)
+	ADDQ    $8, AX
+
+a1:
+	CMPQ    AX, CX
+	JGE     adone
+	VMULSS  (SI)(AX*4), X0, X1
+	VADDSS  (DI)(AX*4), X1, X1
+	VMOVSS  X1, (DI)(AX*4)
+	INCQ    AX
+	JMP     a1
+
+adone:
+	VZEROUPPER
+	RET

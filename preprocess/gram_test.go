@@ -1,0 +1,68 @@
+package preprocess
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// The vectorised and scalar kernels compute the same sums, up to the
+// rounding of fused multiply-adds.
+func TestGramKernelsAgree(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	const g = 300
+	p := make([]float64, g*4)
+	for k := range p {
+		p[k] = r.NormFloat64()
+	}
+	for _, nnz := range []int{0, 1, 3, 4, 5, 17, 250} {
+		idx := make([]int32, nnz)
+		val := make([]float32, nnz)
+		for t := range idx {
+			idx[t] = int32(r.IntN(g))
+			val[t] = float32(r.ExpFloat64())
+		}
+		var za, zb [4]float64
+		za = [4]float64{1, -2, 3, 0.5}
+		zb = za
+		gather4(&za, idx, val, p)
+		gather4Go(&zb, idx, val, p)
+		wa := make([]float64, g*4)
+		wb := make([]float64, g*4)
+		scatter4(wa, idx, val, &za)
+		scatter4Go(wb, idx, val, &za)
+		for q := range za {
+			if math.Abs(za[q]-zb[q]) > 1e-12*(1+math.Abs(zb[q])) {
+				t.Errorf("nnz %d: gather %v vs %v", nnz, za, zb)
+			}
+		}
+		for k := range wa {
+			if math.Abs(wa[k]-wb[k]) > 1e-12*(1+math.Abs(wb[k])) {
+				t.Fatalf("nnz %d: scatter entry %d: %v vs %v", nnz, k, wa[k], wb[k])
+			}
+		}
+	}
+}
+
+// The vectorised float32 axpy rounds exactly like the scalar loop.
+func TestAxpy32BitExact(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, n := range []int{0, 1, 7, 8, 9, 15, 16, 17, 100, 513} {
+		x := make([]float32, n)
+		y := make([]float32, n)
+		for i := range x {
+			x[i] = float32(r.NormFloat64())
+			y[i] = float32(r.NormFloat64() * 1e3)
+		}
+		a := float32(r.Float64())
+		y1 := append([]float32(nil), y...)
+		axpy32(a, x, y1)
+		y2 := append([]float32(nil), y...)
+		axpy32Go(a, x, y2)
+		for i := range y1 {
+			if math.Float32bits(y1[i]) != math.Float32bits(y2[i]) {
+				t.Fatalf("n = %d, element %d: %v vs %v", n, i, y1[i], y2[i])
+			}
+		}
+	}
+}

@@ -1,0 +1,105 @@
+package velocity
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/velo-rna/velo/anndata"
+	"github.com/velo-rna/velo/array"
+	"github.com/velo-rna/velo/preprocess"
+)
+
+// geneFit collects everything Velocity computes for one gene.
+type geneFit struct {
+	gamma, offset, offset2 float64 // final parameters (stochastic refit included)
+	qreg                   float64 // the deterministic quantile-fit γ
+	r2                     float64
+	expressed              bool    // some Ms > 0 and some Mu > 0
+	resStd                 float64 // std of the deterministic residual
+	se, offsetSE           float64
+	dof                    int
+	low, high              float64
+	bootLow, bootHigh      float64
+}
+
+// Velocity estimates RNA velocity with scVelo 0.3.3's steady-state models
+// (tl.velocity, modes 'deterministic' and 'stochastic') and stores the
+// results under scVelo's keys:
+//
+//   - layers velocity (all genes, float32) and, stochastic only,
+//     variance_velocity (zero for genes that were not refit);
+//   - var velocity_gamma, velocity_qreg_ratio (the deterministic γ),
+//     velocity_r2, velocity_genes, velocity_offset, velocity_offset2,
+//     velocity_beta — each written only when it is not constant and deleted
+//     otherwise, as scVelo's write_pars does (so by default there is no
+//     offset, offset2 or beta column, and no velocity_genes column when all
+//     genes or none qualify);
+//   - uns velocity_params {mode, fit_offset, perc} (replacing any earlier
+//     dict), plus velo's gamma_ci (0.95) and gamma_bootstrap.
+//
+// velo adds the uncertainty of γ, always written: var velocity_gamma_se,
+// velocity_gamma_ci_low, velocity_gamma_ci_high (float64; γ ± t·SE), and
+// velocity_offset_se with FitOffset; with GammaBootstrap > 0 also
+// velocity_gamma_boot_ci_low/_high (percentile interval). Deterministic γ
+// use the least-squares errors of FitGammaCI on the fitted cells;
+// stochastically refit γ use the covariance of the weighted stacked system
+// of FitGeneralized. Degenerate fits have NaN errors and intervals.
+//
+// It reads layers Ms and Mu; the stochastic model also reads the normalised
+// spliced and unspliced layers and obsp connectivities for the second-order
+// moments. As in scVelo, a variance_velocity layer left by an earlier
+// stochastic run is not removed by a deterministic one.
+func Velocity(ctx context.Context, a *anndata.AnnData, opts Options) error {
+	o, err := opts.resolved()
+	if err != nil {
+		return err
+	}
+	n, g := a.NObs(), a.NVars()
+	if n == 0 || g == 0 {
+		return fmt.Errorf("velocity: AnnData has %d cells and %d genes", n, g)
+	}
+	msM, err := layer(a, "Ms", "run moments first")
+	if err != nil {
+		return err
+	}
+	muM, err := layer(a, "Mu", "run moments first")
+	if err != nil {
+		return err
+	}
+	hv, err := highlyVariable(a.Var)
+	if err != nil {
+		return err
+	}
+	msD, muD := array.AsDense(msM), array.AsDense(muM)
+	ms, mu := geneMajor(msD, o.Threads), geneMajor(muD, o.Threads)
+
+	fits := make([]geneFit, g)
+	if err := fitDeterministic(ctx, ms, mu, n, fits, o); err != nil {
+		return err
+	}
+	genes := chooseGenes(fits, hv, o)
+
+	var refit []int
+	var mss, mus *array.Dense
+	if o.stochastic() {
+		refit = refitGenes(genes)
+		if mss, mus, err = preprocess.SecondOrderMoments(a, refit, o.Threads); err != nil {
+			return fmt.Errorf("velocity: stochastic model: %w", err)
+		}
+		if err := fitStochastic(ctx, ms, mu, mss, mus, n, refit, fits, o); err != nil {
+			return err
+		}
+	}
+	intervals(fits)
+
+	vel := velocityLayer(msD, muD, fits, o)
+	var vvar *array.Dense
+	if o.stochastic() {
+		vvar = varianceLayer(msD, muD, mss, mus, refit, fits, o)
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	store(a, o, fits, genes, vel, vvar)
+	return nil
+}
