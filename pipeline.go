@@ -1,0 +1,231 @@
+package velo
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/velo-rna/velo/anndata"
+	"github.com/velo-rna/velo/array"
+	"github.com/velo-rna/velo/graph"
+	"github.com/velo-rna/velo/preprocess"
+	"github.com/velo-rna/velo/umap"
+	"github.com/velo-rna/velo/velocity"
+)
+
+// Options configures Run. The zero value is scVelo's tutorial recipe:
+// stochastic mode, min_shared_counts=20, n_top_genes=2000, 30 PCs and 30
+// neighbours, velocity graph, UMAP projection, confidence and pseudotime.
+type Options struct {
+	// Mode is "stochastic" (default, as scVelo) or "deterministic".
+	Mode string
+	// FitOffset fits an intercept in the steady-state regression.
+	FitOffset bool
+	// MinSharedCounts is the shared-count gene filter; 0 means the tutorial
+	// default 20, a negative value turns the filter off.
+	MinSharedCounts int
+	// NTopGenes highly variable genes are kept; 0 means 2000, negative none.
+	NTopGenes int
+	// NPCs principal components (0 = 30) and NNeighbors neighbours counting
+	// the cell itself (0 = 30).
+	NPCs, NNeighbors int
+	// GammaBootstrap resamples the fitted cells this many times for a
+	// bootstrap interval of γ (0 = off).
+	GammaBootstrap int
+	// SkipGraph stops after the velocity fit (no graph, embedding,
+	// confidence or pseudotime).
+	SkipGraph bool
+	// Seed drives every random choice (PCA start, UMAP, bootstrap).
+	Seed uint64
+	// Threads bounds the worker goroutines (0 = all cores). Results do not
+	// depend on it.
+	Threads int
+	// Logf receives progress messages; nil is silent.
+	Logf func(format string, args ...any)
+	// Progress returns a callback for a long step's progress bar; nil draws
+	// nothing.
+	Progress func(step string) func(done, total int)
+}
+
+// StageTiming is the wall time of one pipeline stage.
+type StageTiming struct {
+	Stage   string
+	Seconds float64
+}
+
+// Run applies the standard recipe to a in place and returns the time taken
+// by each stage. Stages whose results the input already holds are reused
+// as scVelo does: normalised layers are not normalised again, an existing
+// PCA or a neighbour graph with enough neighbours is kept, and an existing
+// X_umap is used for the projection.
+func Run(ctx context.Context, a *anndata.AnnData, opts Options) ([]StageTiming, error) {
+	logf := opts.Logf
+	if logf == nil {
+		logf = func(string, ...any) {}
+	}
+	if err := CheckCounts(a); err != nil {
+		return nil, err
+	}
+	var timings []StageTiming
+	stage := func(name string, fn func() error) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		start := time.Now()
+		if err := fn(); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		timings = append(timings, StageTiming{name, time.Since(start).Seconds()})
+		return nil
+	}
+	th := opts.Threads
+	nPCs := orDefault(opts.NPCs, 30)
+	nNeighbors := orDefault(opts.NNeighbors, 30)
+
+	steps := []struct {
+		name string
+		fn   func() error
+	}{
+		{"filter_and_normalize", func() error { return filterAndNormalize(ctx, a, opts, logf) }},
+		{"pca", func() error {
+			return preprocess.PCA(ctx, a, preprocess.PCAOptions{NComps: nPCs, Seed: opts.Seed, Threads: th, Logf: logf})
+		}},
+		{"neighbors", func() error {
+			if hasNeighbors(a, nNeighbors) {
+				logf("Using the stored neighbour graph.")
+				return nil
+			}
+			return preprocess.Neighbors(ctx, a, preprocess.NeighborsOptions{NNeighbors: nNeighbors, NPCs: preprocess.Int(nPCs), Seed: opts.Seed, Threads: th, Logf: logf})
+		}},
+		{"moments", func() error {
+			return preprocess.Moments(ctx, a, preprocess.MomentsOptions{NNeighbors: nNeighbors, NPCs: preprocess.Int(nPCs), Seed: opts.Seed, Threads: th, Logf: logf})
+		}},
+		{"velocity", func() error {
+			return velocity.Velocity(ctx, a, velocity.Options{Mode: opts.Mode, FitOffset: opts.FitOffset,
+				GammaBootstrap: opts.GammaBootstrap, Seed: opts.Seed, Threads: th, Logf: logf})
+		}},
+	}
+	if !opts.SkipGraph {
+		steps = append(steps, []struct {
+			name string
+			fn   func() error
+		}{
+			{"velocity_graph", func() error { return graph.VelocityGraph(ctx, a, graph.GraphOptions{Threads: th}) }},
+			{"umap", func() error { return embedUMAP(ctx, a, opts, logf) }},
+			{"velocity_embedding", func() error {
+				for _, basis := range []string{"pca", "umap"} {
+					if _, ok := a.Obsm["X_"+basis]; !ok {
+						continue
+					}
+					if err := graph.VelocityEmbedding(ctx, a, graph.EmbeddingOptions{Basis: basis, Threads: th}); err != nil {
+						return err
+					}
+				}
+				return nil
+			}},
+			{"velocity_confidence", func() error { return graph.VelocityConfidence(ctx, a, graph.ConfidenceOptions{Threads: th}) }},
+			{"velocity_pseudotime", func() error { return graph.VelocityPseudotime(ctx, a, graph.PseudotimeOptions{Threads: th}) }},
+		}...)
+	}
+	for _, s := range steps {
+		if err := stage(s.name, s.fn); err != nil {
+			return timings, err
+		}
+	}
+	return timings, nil
+}
+
+// filterAndNormalize runs scVelo's filter_and_normalize unless the input
+// has been through it already (X logged, or spliced no longer counts), in
+// which case filtering again would remove genes scVelo kept.
+func filterAndNormalize(ctx context.Context, a *anndata.AnnData, opts Options, logf func(string, ...any)) error {
+	if _, logged := a.Uns["log1p"]; logged || !looksLikeCounts(a.Layers["spliced"]) {
+		logf("Input is already filtered and normalised: keeping its %d genes.", a.NVars())
+		return nil
+	}
+	o := preprocess.FilterAndNormalizeOptions{Threads: opts.Threads, Logf: logf}
+	switch {
+	case opts.MinSharedCounts == 0:
+		o.MinSharedCounts = preprocess.Int(20)
+	case opts.MinSharedCounts > 0:
+		o.MinSharedCounts = preprocess.Int(opts.MinSharedCounts)
+	}
+	switch {
+	case opts.NTopGenes == 0:
+		o.NTopGenes = 2000
+	case opts.NTopGenes > 0:
+		o.NTopGenes = opts.NTopGenes
+	}
+	return preprocess.FilterAndNormalize(ctx, a, o)
+}
+
+// embedUMAP computes X_umap from the connectivities unless the input has one.
+func embedUMAP(ctx context.Context, a *anndata.AnnData, opts Options, logf func(string, ...any)) error {
+	if _, ok := a.Obsm["X_umap"]; ok {
+		logf("Using the stored X_umap embedding.")
+		return nil
+	}
+	conn, ok := a.Obsp["connectivities"]
+	if !ok {
+		return fmt.Errorf("obsp connectivities is missing")
+	}
+	uo := umap.Options{Seed: opts.Seed, Threads: opts.Threads}
+	if opts.Progress != nil {
+		uo.Progress = opts.Progress("umap")
+	}
+	emb, err := umap.Embed(ctx, conn, uo)
+	if err != nil {
+		return err
+	}
+	a.Obsm["X_umap"] = emb
+	ua, ub := umap.FitAB(0.5, 1.0)
+	a.Uns["umap"] = map[string]any{"params": map[string]any{"a": ua, "b": ub}}
+	return nil
+}
+
+// looksLikeCounts applies scVelo's test for un-normalised data: every entry
+// of the first five rows is within 1e-3 of an integer.
+func looksLikeCounts(m array.Matrix) bool {
+	rows, _ := m.Shape()
+	for i := 0; i < min(rows, 5); i++ {
+		var vals []float32
+		switch t := m.(type) {
+		case *array.CSR:
+			_, vals = t.RowView(i)
+		case *array.Dense:
+			vals = t.Row(i)
+		}
+		for _, v := range vals {
+			f := float64(v)
+			if r := f - math.Floor(f); r > 1e-3 && r < 1-1e-3 {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// hasNeighbors reports whether a holds a neighbour graph built with at least
+// k neighbours, which scVelo's moments step reuses rather than recomputes.
+func hasNeighbors(a *anndata.AnnData, k int) bool {
+	_, hasDist := a.Obsp["distances"]
+	_, hasConn := a.Obsp["connectivities"]
+	nb, _ := a.Uns["neighbors"].(map[string]any)
+	params, _ := nb["params"].(map[string]any)
+	var stored int64
+	switch v := params["n_neighbors"].(type) {
+	case int64:
+		stored = v
+	case float64:
+		stored = int64(v)
+	}
+	return hasDist && hasConn && stored >= int64(k)
+}
+
+func orDefault(v, def int) int {
+	if v <= 0 {
+		return def
+	}
+	return v
+}
