@@ -75,5 +75,5 @@ func pearson(x, y []float64) float64 {
 		sxx += (x[i] - mx) * (x[i] - mx)
 		syy += (y[i] - my) * (y[i] - my)
 	}
-	return sxy / (math.Sqrt(sxx*syy))
+	return sxy / (math.Sqrt(sxx * syy))
 }
