@@ -156,7 +156,16 @@ func (m *CSR) SelectCols(cols []int) *CSR {
 		}
 		newIdx[j] = int32(k)
 	}
-	out := &CSR{Rows: m.Rows, Cols: len(cols), Indptr: make([]int64, m.Rows+1)}
+	// Count first so the result is allocated once: appending would copy
+	// the growing arrays repeatedly on count matrices of millions of entries.
+	nnz := 0
+	for _, j := range m.Indices {
+		if newIdx[j] >= 0 {
+			nnz++
+		}
+	}
+	out := &CSR{Rows: m.Rows, Cols: len(cols), Indptr: make([]int64, m.Rows+1),
+		Indices: make([]int32, 0, nnz), Data: make([]float32, 0, nnz)}
 	for i := 0; i < m.Rows; i++ {
 		idx, val := m.RowView(i)
 		for k, j := range idx {
