@@ -67,6 +67,12 @@ func Run(ctx context.Context, a *anndata.AnnData, opts Options) ([]StageTiming, 
 	if err := CheckCounts(a); err != nil {
 		return nil, err
 	}
+	if a.X == nil {
+		// Files written straight from counters often carry only layers;
+		// scVelo's recipe needs X, and spliced is what loom readers put there.
+		logf("X is missing: using the spliced counts as X.")
+		a.X = cloneMatrix(a.Layers["spliced"])
+	}
 	var timings []StageTiming
 	stage := func(name string, fn func() error) error {
 		if err := ctx.Err(); err != nil {
@@ -221,6 +227,16 @@ func hasNeighbors(a *anndata.AnnData, k int) bool {
 		stored = int64(v)
 	}
 	return hasDist && hasConn && stored >= int64(k)
+}
+
+func cloneMatrix(m array.Matrix) array.Matrix {
+	switch t := m.(type) {
+	case *array.CSR:
+		return t.Clone()
+	case *array.Dense:
+		return t.Clone()
+	}
+	panic("velo: unknown matrix type")
 }
 
 func orDefault(v, def int) int {

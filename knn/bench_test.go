@@ -53,3 +53,19 @@ func BenchmarkConnectivities(b *testing.B) {
 		}
 	})
 }
+
+func BenchmarkApproximate(b *testing.B) {
+	for _, n := range []int{20000, 100000} {
+		if n > 20000 && testing.Short() {
+			continue
+		}
+		data := pcaLike(1, n, 30)
+		b.Run(fmt.Sprintf("cells=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := Approximate(context.Background(), data, 30, ApproxOptions{Seed: 1}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -26,12 +26,15 @@ type Summary struct {
 	VelocityGenes int
 	// HighlyVariable counts var highly_variable (−1 when absent).
 	HighlyVariable int
-	// Params lists uns velocity_params as "key = value", sorted by key.
-	Params []string
+	// Params lists uns velocity_params, sorted by key.
+	Params []Param
 	// QC holds the count distributions present in obs (initial_size*,
 	// n_counts).
 	QC []Distribution
 }
+
+// Param is one entry of uns velocity_params, its value printed.
+type Param struct{ Key, Value string }
 
 // qcKeys are the per-cell counts scVelo's filter_and_normalize records.
 var qcKeys = []string{"initial_size", "initial_size_spliced", "initial_size_unspliced", "n_counts"}
@@ -43,7 +46,7 @@ func Summarize(a *anndata.AnnData) Summary {
 	if p, ok := a.Uns["velocity_params"].(map[string]any); ok {
 		s.Mode, _ = p["mode"].(string)
 		for _, k := range anndata.SortedKeys(p) {
-			s.Params = append(s.Params, fmt.Sprintf("%s = %s", k, formatValue(p[k])))
+			s.Params = append(s.Params, Param{Key: k, Value: formatValue(p[k])})
 		}
 	}
 	s.VelocityGenes = countVar(a, "velocity_genes")
@@ -107,18 +110,27 @@ func formatValue(v any) string {
 	case float64:
 		return fmt.Sprintf("%g", x)
 	case []float64:
-		parts := make([]string, len(x))
-		for k, f := range x {
-			parts[k] = fmt.Sprintf("%g", f)
-		}
-		return "[" + strings.Join(parts, ", ") + "]"
+		return list(x)
+	case []int64:
+		return list(x)
+	case []bool:
+		return list(x)
 	case []string:
-		return "[" + strings.Join(x, ", ") + "]"
+		return list(x)
 	case map[string]any:
 		return fmt.Sprintf("{%d entries}", len(x))
 	default:
 		return fmt.Sprint(x)
 	}
+}
+
+// list prints a slice as "[a, b, c]".
+func list[T any](x []T) string {
+	parts := make([]string, len(x))
+	for k, v := range x {
+		parts[k] = fmt.Sprint(v)
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
 }
 
 func nan() float64 { return math.NaN() }

@@ -13,6 +13,12 @@ import (
 
 // readInput opens any input format velo understands.
 func readInput(g *globals, path string, alevinCounts string) (*anndata.AnnData, error) {
+	if _, err := os.Stat(path); err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("%s: no such file or directory", path)
+		}
+		return nil, err
+	}
 	r := g.reporter()
 	return format.Open(path, format.OpenOptions{AlevinCounts: alevinCounts, Threads: g.threadCount(), Logf: r.Logf})
 }

@@ -58,6 +58,12 @@ Logs and progress go to stderr; data goes to the files named with -o.`,
 		newInfoCmd(g),
 		newSimulateCmd(g),
 		newDemoCmd(g),
+		newBenchCmd(g),
+		newConvertCmd(g),
+		newMergeCmd(g),
+		newPlotCmd(g),
+		newScoreCmd(g),
+		newReportCmd(g),
 	)
 	return root
 }

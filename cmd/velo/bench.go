@@ -1,0 +1,471 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/velo-rna/velo"
+	"github.com/velo-rna/velo/array"
+	"github.com/velo-rna/velo/format/h5ad"
+	"github.com/velo-rna/velo/simulate"
+)
+
+type benchOptions struct {
+	sizes     string
+	genes     int
+	runs      int
+	mode      string
+	seed      uint64
+	json      bool
+	pancreas  string
+	reference string
+}
+
+func newBenchCmd(g *globals) *cobra.Command {
+	o := &benchOptions{}
+	cmd := &cobra.Command{
+		Use:   "bench [--sizes 10k,100k] [--pancreas FILE --scvelo-timings timings.json]",
+		Short: "Time the pipeline on simulated data or on a real file",
+		Long: `bench simulates seeded data sets of the given sizes (about 30% of spliced
+and 10% of unspliced counts non-zero, as in droplet data), runs the whole
+default pipeline on each and writes and reads the result as h5ad in a
+temporary directory. It prints the median seconds of every stage over --runs,
+the throughput in cells per second and the peak resident memory. Data are
+simulated outside the timed region.
+
+Peak memory is the process's high-water mark (VmHWM), which never goes down:
+sizes run in ascending order, so each figure is the peak of that size.
+
+With --pancreas FILE, bench instead times "velo run FILE" from read to write
+(median of --runs) and, with --scvelo-timings, compares it with scVelo's
+per-stage seconds; velo's stage names are scVelo's without the mode suffix.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.runs < 1 {
+				return fmt.Errorf("--runs %d: want at least 1", o.runs)
+			}
+			if o.mode != "stochastic" && o.mode != "deterministic" {
+				return fmt.Errorf("--mode %q: choose stochastic or deterministic", o.mode)
+			}
+			if o.pancreas != "" {
+				return benchFile(cmd.Context(), cmd.OutOrStdout(), g, o)
+			}
+			if o.reference != "" {
+				return fmt.Errorf("--scvelo-timings needs --pancreas")
+			}
+			sizes, err := parseSizes(o.sizes)
+			if err != nil {
+				return err
+			}
+			return benchSimulated(cmd.Context(), cmd.OutOrStdout(), g, o, sizes)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.sizes, "sizes", "10k,100k", "comma-separated numbers of cells (suffix k = 1000, M = 1000000)")
+	f.IntVar(&o.genes, "genes", 2000, "genes of the simulated data")
+	f.IntVar(&o.runs, "runs", 1, "runs per size; stage times are medians")
+	f.StringVar(&o.mode, "mode", "stochastic", "velocity model: stochastic or deterministic")
+	f.Uint64Var(&o.seed, "seed", 0, "seed of the simulation and the pipeline")
+	f.BoolVar(&o.json, "json", false, "print JSON instead of a table")
+	f.StringVar(&o.pancreas, "pancreas", "", "time read-to-write of this input file instead of simulated data")
+	f.StringVar(&o.reference, "scvelo-timings", "", "scVelo's timings.json to compare --pancreas with")
+	return cmd
+}
+
+// parseSizes reads "500,10k,1M" into ascending cell counts.
+func parseSizes(s string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		mult := 1
+		switch {
+		case strings.HasSuffix(f, "k"), strings.HasSuffix(f, "K"):
+			mult, f = 1000, f[:len(f)-1]
+		case strings.HasSuffix(f, "M"), strings.HasSuffix(f, "m"):
+			mult, f = 1_000_000, f[:len(f)-1]
+		}
+		n, err := strconv.Atoi(f)
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("--sizes %q: %q is not a positive number of cells", s, f)
+		}
+		out = append(out, n*mult)
+	}
+	// Ascending, because the peak-memory figure is a process-wide
+	// high-water mark that a larger earlier size would mask.
+	slices.Sort(out)
+	return slices.Compact(out), nil
+}
+
+// stageTime is one stage's median seconds.
+type stageTime struct {
+	Stage   string  `json:"stage"`
+	Seconds float64 `json:"seconds"`
+}
+
+// sizeResult is the benchmark of one simulated size.
+type sizeResult struct {
+	Cells              int         `json:"cells"`
+	Genes              int         `json:"genes"`
+	Runs               int         `json:"runs"`
+	SplicedNonZero     float64     `json:"spliced_nonzero_fraction"`
+	UnsplicedNonZero   float64     `json:"unspliced_nonzero_fraction"`
+	Stages             []stageTime `json:"stages"`
+	PipelineSeconds    float64     `json:"pipeline_seconds"`
+	TotalSeconds       float64     `json:"total_seconds"`
+	CellsPerSecond     float64     `json:"cells_per_second"`
+	PeakRSSMiB         float64     `json:"peak_rss_mib"`
+	PeakRSSIsHighWater bool        `json:"peak_rss_is_process_high_water_mark"`
+}
+
+// Stage names of the I/O steps timed around the pipeline.
+const (
+	stageWrite = "write_h5ad"
+	stageRead  = "read_h5ad"
+)
+
+func benchSimulated(ctx context.Context, w io.Writer, g *globals, o *benchOptions, sizes []int) error {
+	r := g.reporter()
+	dir, err := os.MkdirTemp("", "velo-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	var results []sizeResult
+	for _, n := range sizes {
+		res := sizeResult{Cells: n, Genes: o.genes, Runs: o.runs, PeakRSSIsHighWater: true}
+		var runs [][]stageTime
+		for run := 0; run < o.runs; run++ {
+			r.Logf("Simulating %d cells × %d genes (run %d of %d).", n, o.genes, run+1, o.runs)
+			a, err := simulate.Simulate(simulate.Options{Cells: n, Genes: o.genes, Seed: o.seed,
+				TrueVelocity: simulate.Off, Threads: g.threadCount()})
+			if err != nil {
+				return err
+			}
+			res.SplicedNonZero = nonZeroFraction(a.Layers["spliced"])
+			res.UnsplicedNonZero = nonZeroFraction(a.Layers["unspliced"])
+			r.Logf("Running the pipeline on %d cells.", n)
+			timings, err := velo.Run(ctx, a, velo.Options{Mode: o.mode, Seed: o.seed, Threads: g.threadCount()})
+			if err != nil {
+				return fmt.Errorf("%d simulated cells: %w", n, err)
+			}
+			stages := make([]stageTime, 0, len(timings)+2)
+			for _, t := range timings {
+				stages = append(stages, stageTime{t.Stage, t.Seconds})
+			}
+			path := filepath.Join(dir, fmt.Sprintf("bench-%d.h5ad", n))
+			start := time.Now()
+			if err := h5ad.Write(path, a); err != nil {
+				return err
+			}
+			stages = append(stages, stageTime{stageWrite, time.Since(start).Seconds()})
+			a = nil // the read below should not count the pipeline's copy
+			start = time.Now()
+			if _, err := h5ad.Read(path); err != nil {
+				return err
+			}
+			stages = append(stages, stageTime{stageRead, time.Since(start).Seconds()})
+			if err := os.Remove(path); err != nil {
+				return err
+			}
+			runs = append(runs, stages)
+		}
+		res.Stages = medianStages(runs)
+		res.PipelineSeconds = medianTotal(runs, func(s string) bool { return s != stageWrite && s != stageRead })
+		res.TotalSeconds = medianTotal(runs, func(string) bool { return true })
+		res.CellsPerSecond = float64(n) / res.PipelineSeconds
+		rss, err := peakRSSMiB()
+		if err != nil {
+			return err
+		}
+		res.PeakRSSMiB = rss
+		results = append(results, res)
+	}
+	if o.json {
+		return writeJSON(w, results)
+	}
+	return printSizeTable(w, results)
+}
+
+// nonZeroFraction is the share of stored entries of a sparse layer.
+func nonZeroFraction(m array.Matrix) float64 {
+	c, ok := m.(*array.CSR)
+	if !ok || c.Rows == 0 || c.Cols == 0 {
+		return 0
+	}
+	return float64(c.NNZ()) / (float64(c.Rows) * float64(c.Cols))
+}
+
+// medianStages returns each stage's median over runs, in the order of the
+// first run.
+func medianStages(runs [][]stageTime) []stageTime {
+	out := make([]stageTime, 0, len(runs[0]))
+	for i, s := range runs[0] {
+		xs := make([]float64, len(runs))
+		for r := range runs {
+			xs[r] = runs[r][i].Seconds
+		}
+		out = append(out, stageTime{s.Stage, median(xs)})
+	}
+	return out
+}
+
+// medianTotal is the median over runs of the summed seconds of the stages
+// keep selects: the median of totals, not the sum of medians, so it is the
+// time of an actual run.
+func medianTotal(runs [][]stageTime, keep func(string) bool) float64 {
+	xs := make([]float64, len(runs))
+	for r, stages := range runs {
+		for _, s := range stages {
+			if keep(s.Stage) {
+				xs[r] += s.Seconds
+			}
+		}
+	}
+	return median(xs)
+}
+
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
+// peakRSSMiB reads the process's peak resident set size (VmHWM) from
+// /proc/self/status.
+func peakRSSMiB() (float64, error) {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0, fmt.Errorf("peak memory: %w", err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) == 3 && fields[0] == "VmHWM:" && fields[2] == "kB" {
+			kb, err := strconv.ParseFloat(fields[1], 64)
+			if err != nil {
+				return 0, fmt.Errorf("peak memory: /proc/self/status VmHWM %q: %w", fields[1], err)
+			}
+			return kb / 1024, nil
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return 0, fmt.Errorf("peak memory: /proc/self/status: %w", err)
+	}
+	return 0, fmt.Errorf("peak memory: no VmHWM line in /proc/self/status")
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// printSizeTable prints one column per size and one row per stage.
+func printSizeTable(w io.Writer, results []sizeResult) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprint(tw, "seconds (median)\t")
+	for _, res := range results {
+		fmt.Fprintf(tw, "%d cells\t", res.Cells)
+	}
+	fmt.Fprintln(tw)
+	row := func(name string, val func(sizeResult) string) {
+		fmt.Fprintf(tw, "%s\t", name)
+		for _, res := range results {
+			fmt.Fprintf(tw, "%s\t", val(res))
+		}
+		fmt.Fprintln(tw)
+	}
+	for i, s := range results[0].Stages {
+		row(s.Stage, func(res sizeResult) string { return fmt.Sprintf("%.3f", res.Stages[i].Seconds) })
+	}
+	row("pipeline", func(res sizeResult) string { return fmt.Sprintf("%.3f", res.PipelineSeconds) })
+	row("total", func(res sizeResult) string { return fmt.Sprintf("%.3f", res.TotalSeconds) })
+	row("cells/s", func(res sizeResult) string { return fmt.Sprintf("%.0f", res.CellsPerSecond) })
+	row("peak_rss_mib", func(res sizeResult) string { return fmt.Sprintf("%.0f", res.PeakRSSMiB) })
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	g := results[0]
+	_, err := fmt.Fprintf(w, "%d genes, %d run(s) per size, %.0f%% spliced / %.0f%% unspliced non-zero.\n"+
+		"pipeline: velo.Run; total adds h5ad write and read; cells/s over pipeline.\n"+
+		"peak_rss_mib is the process high-water mark (VmHWM): sizes ran in ascending order.\n",
+		g.Genes, g.Runs, 100*g.SplicedNonZero, 100*g.UnsplicedNonZero)
+	return err
+}
+
+// fileResult is the benchmark of "velo run" on one input file.
+type fileResult struct {
+	Input  string      `json:"input"`
+	Cells  int         `json:"cells"`
+	Genes  int         `json:"genes"`
+	Runs   int         `json:"runs"`
+	Stages []stageTime `json:"stages"`
+	// TotalSeconds is the median read-to-write time.
+	TotalSeconds float64 `json:"total_seconds"`
+	// TotalWithoutUMAP leaves out the umap stage, as scVelo's
+	// total_without_umap does.
+	TotalWithoutUMAP float64    `json:"total_without_umap"`
+	PeakRSSMiB       float64    `json:"peak_rss_mib"`
+	Reference        *reference `json:"scvelo,omitempty"`
+}
+
+// reference is scVelo's timings.json and the ratios of its totals to velo's.
+type reference struct {
+	Seconds          map[string]float64 `json:"seconds"`
+	TotalWithoutUMAP float64            `json:"total_without_umap"`
+	StageSum         float64            `json:"stage_sum"`
+	// Speedup is scVelo's stage sum over velo's read-to-write time, and
+	// SpeedupWithoutUMAP the same without UMAP on either side.
+	Speedup            float64 `json:"speedup"`
+	SpeedupWithoutUMAP float64 `json:"speedup_without_umap"`
+}
+
+// Stage names of the file benchmark's I/O, as in scVelo's timings.json.
+const (
+	stageFileRead  = "read"
+	stageFileWrite = "write"
+)
+
+func benchFile(ctx context.Context, w io.Writer, g *globals, o *benchOptions) error {
+	var ref *reference
+	if o.reference != "" {
+		var err error
+		if ref, err = readReference(o.reference); err != nil {
+			return err
+		}
+	}
+	dir, err := os.MkdirTemp("", "velo-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	out := filepath.Join(dir, "bench.h5ad")
+	res := fileResult{Input: o.pancreas, Runs: o.runs}
+	var runs [][]stageTime
+	for run := 0; run < o.runs; run++ {
+		g.reporter().Logf("Running %s (run %d of %d).", o.pancreas, run+1, o.runs)
+		start := time.Now()
+		a, err := readInput(&globals{quiet: true, threads: g.threads}, o.pancreas, "S+A")
+		if err != nil {
+			return err
+		}
+		stages := []stageTime{{stageFileRead, time.Since(start).Seconds()}}
+		res.Cells, res.Genes = a.NObs(), a.NVars()
+		timings, err := velo.Run(ctx, a, velo.Options{Mode: o.mode, Seed: o.seed, Threads: g.threadCount()})
+		if err != nil {
+			return fmt.Errorf("%s: %w", o.pancreas, err)
+		}
+		for _, t := range timings {
+			stages = append(stages, stageTime{t.Stage, t.Seconds})
+		}
+		start = time.Now()
+		if err := writeH5AD(out, a); err != nil {
+			return err
+		}
+		stages = append(stages, stageTime{stageFileWrite, time.Since(start).Seconds()})
+		runs = append(runs, stages)
+	}
+	res.Stages = medianStages(runs)
+	res.TotalSeconds = medianTotal(runs, func(string) bool { return true })
+	res.TotalWithoutUMAP = medianTotal(runs, func(s string) bool { return s != "umap" })
+	if res.PeakRSSMiB, err = peakRSSMiB(); err != nil {
+		return err
+	}
+	if ref != nil {
+		ref.Speedup = ref.StageSum / res.TotalSeconds
+		ref.SpeedupWithoutUMAP = ref.TotalWithoutUMAP / res.TotalWithoutUMAP
+		res.Reference = ref
+	}
+	if o.json {
+		return writeJSON(w, res)
+	}
+	return printFileTable(w, res)
+}
+
+// readReference reads scVelo's timings.json: per-stage "seconds" and
+// "total_without_umap".
+func readReference(path string) (*reference, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var ref reference
+	if err := json.Unmarshal(b, &ref); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if len(ref.Seconds) == 0 {
+		return nil, fmt.Errorf("%s: no per-stage \"seconds\"", path)
+	}
+	for _, s := range ref.Seconds {
+		ref.StageSum += s
+	}
+	if ref.TotalWithoutUMAP <= 0 {
+		return nil, fmt.Errorf("%s: no positive \"total_without_umap\"", path)
+	}
+	return &ref, nil
+}
+
+// scveloStage maps one of scVelo's stage names onto velo's: scVelo's
+// carry the mode ("velocity_graph_stochastic") and, for the projection,
+// the basis ("velocity_embedding_umap_stochastic"); velo times both bases
+// in one velocity_embedding stage.
+func scveloStage(name string) string {
+	name = strings.TrimSuffix(strings.TrimSuffix(name, "_stochastic"), "_deterministic")
+	if strings.HasPrefix(name, "velocity_embedding_") {
+		return "velocity_embedding"
+	}
+	return name
+}
+
+// printFileTable prints velo's stage seconds next to scVelo's.
+func printFileTable(w io.Writer, res fileResult) error {
+	theirs := map[string]float64{}
+	if res.Reference != nil {
+		for name, s := range res.Reference.Seconds {
+			theirs[scveloStage(name)] += s
+		}
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprint(tw, "seconds (median)\tvelo\tscVelo\tscVelo/velo\t\n")
+	row := func(name string, ours float64, ref float64, has bool) {
+		if !has {
+			fmt.Fprintf(tw, "%s\t%.3f\t-\t-\t\n", name, ours)
+			return
+		}
+		fmt.Fprintf(tw, "%s\t%.3f\t%.3f\t%.1f\t\n", name, ours, ref, ref/ours)
+	}
+	for _, s := range res.Stages {
+		ref, has := theirs[s.Stage]
+		row(s.Stage, s.Seconds, ref, has)
+	}
+	hasRef := res.Reference != nil
+	var sum, noUMAP float64
+	if hasRef {
+		sum, noUMAP = res.Reference.StageSum, res.Reference.TotalWithoutUMAP
+	}
+	row("total", res.TotalSeconds, sum, hasRef)
+	row("total_without_umap", res.TotalWithoutUMAP, noUMAP, hasRef)
+	fmt.Fprintf(tw, "peak_rss_mib\t%.0f\t\t\t\n", res.PeakRSSMiB)
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(w, "%s: %d cells × %d genes, median of %d run(s), read to write.\n", res.Input, res.Cells, res.Genes, res.Runs)
+	return err
+}
