@@ -29,7 +29,7 @@ type ApproxOptions struct {
 	// leaf holds at least a full neighbour list.
 	LeafSize int
 	// MaxCandidates bounds the new and the old candidates kept per point in
-	// each round of local joins; 0 means min(k, 20). Larger values raise
+	// each round of local joins; 0 means min(k, 12). Larger values raise
 	// recall and cost quadratically.
 	MaxCandidates int
 	// MaxIters bounds the rounds of local joins; 0 means 12.
@@ -47,7 +47,7 @@ func (o ApproxOptions) resolved(k int) ApproxOptions {
 		o.LeafSize = max(60, k)
 	}
 	if o.MaxCandidates <= 0 {
-		o.MaxCandidates = min(k, 20)
+		o.MaxCandidates = min(k, 12)
 	}
 	if o.MaxIters <= 0 {
 		o.MaxIters = 12

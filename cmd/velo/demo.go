@@ -55,7 +55,7 @@ recovers the simulated truth.`,
 			if err := demoFigures(dir, a, r.Logf); err != nil {
 				return err
 			}
-			rho, n, err := gammaRecovery(a)
+			rho, n, err := velo.GammaRecovery(a)
 			if err != nil {
 				return err
 			}

@@ -1,4 +1,4 @@
-package main
+package velo
 
 import (
 	"fmt"
@@ -8,11 +8,11 @@ import (
 	"github.com/velo-rna/velo/anndata"
 )
 
-// gammaRecovery compares the fitted γ with the simulated truth over the
+// GammaRecovery compares the fitted γ with the simulated truth over the
 // velocity genes: it returns their Spearman rank correlation and count.
 // Steady-state γ estimates the ratio γ/β up to the normalisation scale, so
 // ranks, not values, are the fair comparison.
-func gammaRecovery(a *anndata.AnnData) (float64, int, error) {
+func GammaRecovery(a *anndata.AnnData) (float64, int, error) {
 	fitted, err := a.Var.Float64("velocity_gamma")
 	if err != nil {
 		return 0, 0, err
