@@ -3,6 +3,7 @@ package knn
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"testing"
 	"time"
@@ -73,12 +74,14 @@ func TestApproximateRecall(t *testing.T) {
 				}
 			}
 			// Distances of found neighbours are exact: where both lists
-			// hold the same neighbour they must agree bit for bit.
+			// hold the same neighbour they agree up to the float64 sum's
+			// order (Exact sums coordinates by decreasing variance), which
+			// float32 rounding hides but for a last-bit tie.
 			for i := 0; i < c.n; i++ {
 				ei, ed := ex.Row(i)
 				ai, ad := ap.Row(i)
 				for x, j := range ai {
-					if y := slices.Index(ei, j); y >= 0 && ed[y] != ad[x] {
+					if y := slices.Index(ei, j); y >= 0 && math.Abs(float64(ed[y])-float64(ad[x])) > 1e-6*float64(ed[y]) {
 						t.Fatalf("point %d, neighbour %d: distance %g, exact %g", i, j, ad[x], ed[y])
 					}
 				}

@@ -29,7 +29,10 @@ type NeighborsOptions struct {
 	// IgnoreHighlyVariable computes a missing PCA on all genes even when
 	// var highly_variable exists (scVelo use_highly_variable=False).
 	IgnoreHighlyVariable bool
-	// Seed of a PCA computed on the way.
+	// KNNMethod is KNNExact, KNNApprox or "" for exact below
+	// AutoApproxCells cells and approximate from there on.
+	KNNMethod string
+	// Seed of a PCA computed on the way, and of the approximate search.
 	Seed    uint64
 	Threads int
 	Logf    Logf
@@ -44,8 +47,8 @@ type NeighborsOptions struct {
 // method, metric, n_pcs, use_rep}} as scVelo writes it.
 //
 // scanpy is exact below 8192 cells and approximate (pynndescent) above;
-// velo is exact at every size, so large data sets differ from scanpy by
-// pynndescent's misses.
+// velo is exact below AutoApproxCells unless KNNMethod says otherwise, and
+// records the search in params knn_method.
 func Neighbors(ctx context.Context, a *anndata.AnnData, opts NeighborsOptions) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -70,7 +73,7 @@ func Neighbors(ctx context.Context, a *anndata.AnnData, opts NeighborsOptions) e
 		k = 1 + n/2
 	}
 	opts.Logf.printf("computing neighbors")
-	res, err := knn.Exact(ctx, data, k, opts.Threads)
+	method, res, err := findNeighbors(ctx, data, k, opts)
 	if err != nil {
 		return fmt.Errorf("neighbors: %w", err)
 	}
@@ -81,6 +84,7 @@ func Neighbors(ctx context.Context, a *anndata.AnnData, opts NeighborsOptions) e
 		"method":      "umap",
 		"metric":      "euclidean",
 		"use_rep":     rep,
+		"knn_method":  method,
 	}
 	if opts.NNeighbors == 0 {
 		params["n_neighbors"] = int64(defaultNNeighbors)

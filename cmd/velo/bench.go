@@ -6,11 +6,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -125,6 +127,7 @@ type sizeResult struct {
 	PipelineSeconds    float64     `json:"pipeline_seconds"`
 	TotalSeconds       float64     `json:"total_seconds"`
 	CellsPerSecond     float64     `json:"cells_per_second"`
+	CPUSeconds         float64     `json:"cpu_seconds"`
 	PeakRSSMiB         float64     `json:"peak_rss_mib"`
 	PeakRSSIsHighWater bool        `json:"peak_rss_is_process_high_water_mark"`
 }
@@ -146,6 +149,7 @@ func benchSimulated(ctx context.Context, w io.Writer, g *globals, o *benchOption
 	for _, n := range sizes {
 		res := sizeResult{Cells: n, Genes: o.genes, Runs: o.runs, PeakRSSIsHighWater: true}
 		var runs [][]stageTime
+		var cpu []float64
 		for run := 0; run < o.runs; run++ {
 			r.Logf("Simulating %d cells × %d genes (run %d of %d).", n, o.genes, run+1, o.runs)
 			a, err := simulate.Simulate(simulate.Options{Cells: n, Genes: o.genes, Seed: o.seed,
@@ -156,6 +160,7 @@ func benchSimulated(ctx context.Context, w io.Writer, g *globals, o *benchOption
 			res.SplicedNonZero = nonZeroFraction(a.Layers["spliced"])
 			res.UnsplicedNonZero = nonZeroFraction(a.Layers["unspliced"])
 			r.Logf("Running the pipeline on %d cells.", n)
+			cpu0 := cpuSeconds()
 			timings, err := velo.Run(ctx, a, velo.Options{Mode: o.mode, Seed: o.seed, Threads: g.threadCount()})
 			if err != nil {
 				return fmt.Errorf("%d simulated cells: %w", n, err)
@@ -176,6 +181,7 @@ func benchSimulated(ctx context.Context, w io.Writer, g *globals, o *benchOption
 				return err
 			}
 			stages = append(stages, stageTime{stageRead, time.Since(start).Seconds()})
+			cpu = append(cpu, cpuSeconds()-cpu0)
 			if err := os.Remove(path); err != nil {
 				return err
 			}
@@ -185,6 +191,7 @@ func benchSimulated(ctx context.Context, w io.Writer, g *globals, o *benchOption
 		res.PipelineSeconds = medianTotal(runs, func(s string) bool { return s != stageWrite && s != stageRead })
 		res.TotalSeconds = medianTotal(runs, func(string) bool { return true })
 		res.CellsPerSecond = float64(n) / res.PipelineSeconds
+		res.CPUSeconds = median(cpu)
 		rss, err := peakRSSMiB()
 		if err != nil {
 			return err
@@ -246,6 +253,17 @@ func median(xs []float64) float64 {
 	return (s[n/2-1] + s[n/2]) / 2
 }
 
+// cpuSeconds is the user and system CPU time the process has used so far:
+// on a shared machine it measures the work done, which wall time, inflated
+// by other processes, does not.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return math.NaN()
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
+}
+
 // peakRSSMiB reads the process's peak resident set size (VmHWM) from
 // /proc/self/status.
 func peakRSSMiB() (float64, error) {
@@ -298,13 +316,15 @@ func printSizeTable(w io.Writer, results []sizeResult) error {
 	row("pipeline", func(res sizeResult) string { return fmt.Sprintf("%.3f", res.PipelineSeconds) })
 	row("total", func(res sizeResult) string { return fmt.Sprintf("%.3f", res.TotalSeconds) })
 	row("cells/s", func(res sizeResult) string { return fmt.Sprintf("%.0f", res.CellsPerSecond) })
+	row("cpu_seconds", func(res sizeResult) string { return fmt.Sprintf("%.3f", res.CPUSeconds) })
 	row("peak_rss_mib", func(res sizeResult) string { return fmt.Sprintf("%.0f", res.PeakRSSMiB) })
 	if err := tw.Flush(); err != nil {
 		return err
 	}
 	g := results[0]
 	_, err := fmt.Fprintf(w, "%d genes, %d run(s) per size, %.0f%% spliced / %.0f%% unspliced non-zero.\n"+
-		"pipeline: velo.Run; total adds h5ad write and read; cells/s over pipeline.\n"+
+		"pipeline: velo.Run; total adds h5ad write and read; cells/s over pipeline;\n"+
+		"cpu_seconds: user+system CPU time of pipeline and I/O, all threads.\n"+
 		"peak_rss_mib is the process high-water mark (VmHWM): sizes ran in ascending order.\n",
 		g.Genes, g.Runs, 100*g.SplicedNonZero, 100*g.UnsplicedNonZero)
 	return err
@@ -321,9 +341,11 @@ type fileResult struct {
 	TotalSeconds float64 `json:"total_seconds"`
 	// TotalWithoutUMAP leaves out the umap stage, as scVelo's
 	// total_without_umap does.
-	TotalWithoutUMAP float64    `json:"total_without_umap"`
-	PeakRSSMiB       float64    `json:"peak_rss_mib"`
-	Reference        *reference `json:"scvelo,omitempty"`
+	TotalWithoutUMAP float64 `json:"total_without_umap"`
+	// CPUSeconds is the median user+system CPU time of a run.
+	CPUSeconds float64    `json:"cpu_seconds"`
+	PeakRSSMiB float64    `json:"peak_rss_mib"`
+	Reference  *reference `json:"scvelo,omitempty"`
 }
 
 // reference is scVelo's timings.json and the ratios of its totals to velo's.
@@ -359,7 +381,9 @@ func benchFile(ctx context.Context, w io.Writer, g *globals, o *benchOptions) er
 	out := filepath.Join(dir, "bench.h5ad")
 	res := fileResult{Input: o.pancreas, Runs: o.runs}
 	var runs [][]stageTime
+	var cpu []float64
 	for run := 0; run < o.runs; run++ {
+		cpu0 := cpuSeconds()
 		g.reporter().Logf("Running %s (run %d of %d).", o.pancreas, run+1, o.runs)
 		start := time.Now()
 		a, err := readInput(&globals{quiet: true, threads: g.threads}, o.pancreas, "S+A")
@@ -381,10 +405,12 @@ func benchFile(ctx context.Context, w io.Writer, g *globals, o *benchOptions) er
 		}
 		stages = append(stages, stageTime{stageFileWrite, time.Since(start).Seconds()})
 		runs = append(runs, stages)
+		cpu = append(cpu, cpuSeconds()-cpu0)
 	}
 	res.Stages = medianStages(runs)
 	res.TotalSeconds = medianTotal(runs, func(string) bool { return true })
 	res.TotalWithoutUMAP = medianTotal(runs, func(s string) bool { return s != "umap" })
+	res.CPUSeconds = median(cpu)
 	if res.PeakRSSMiB, err = peakRSSMiB(); err != nil {
 		return err
 	}
@@ -462,6 +488,7 @@ func printFileTable(w io.Writer, res fileResult) error {
 	}
 	row("total", res.TotalSeconds, sum, hasRef)
 	row("total_without_umap", res.TotalWithoutUMAP, noUMAP, hasRef)
+	fmt.Fprintf(tw, "cpu_seconds\t%.3f\t\t\t\n", res.CPUSeconds)
 	fmt.Fprintf(tw, "peak_rss_mib\t%.0f\t\t\t\n", res.PeakRSSMiB)
 	if err := tw.Flush(); err != nil {
 		return err

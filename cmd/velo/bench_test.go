@@ -82,6 +82,9 @@ func TestBenchSimulatedTable(t *testing.T) {
 	if cps := rows["cells/s"]; len(cps) != 1 || len(pipe) != 1 || cps[0] < 0.9*500/pipe[0] || cps[0] > 1.1*500/pipe[0] {
 		t.Errorf("cells/s %v, want 500 / pipeline %v", cps, pipe)
 	}
+	if cpu := rows["cpu_seconds"]; len(cpu) != 1 || cpu[0] <= 0 {
+		t.Errorf("cpu_seconds %v, want a positive figure", cpu)
+	}
 	if rss := rows["peak_rss_mib"]; len(rss) != 1 || rss[0] < 1 {
 		t.Errorf("peak_rss_mib %v, want a positive figure", rss)
 	}
