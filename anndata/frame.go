@@ -63,7 +63,7 @@ func (f *Frame) Get(name string) (any, bool) {
 // Set adds or replaces a column, keeping the position of a replaced one.
 // It panics when the data length does not match the frame.
 func (f *Frame) Set(name string, data any) {
-	if n := columnLen(data); n != f.Len() {
+	if n := ColumnLen(data); n != f.Len() {
 		panic(fmt.Sprintf("anndata: column %q has %d rows, frame has %d", name, n, f.Len()))
 	}
 	if k := f.find(name); k >= 0 {
@@ -168,7 +168,7 @@ func (f *Frame) Validate() error {
 		seen[name] = i
 	}
 	for _, c := range f.columns {
-		if n := columnLen(c.Data); n != f.Len() {
+		if n := ColumnLen(c.Data); n != f.Len() {
 			return fmt.Errorf("column %q has %d rows, want %d", c.Name, n, f.Len())
 		}
 		if cat, ok := c.Data.(*Categorical); ok {
@@ -191,7 +191,9 @@ func (f *Frame) find(name string) int {
 	return -1
 }
 
-func columnLen(data any) int {
+// ColumnLen returns the number of rows of a column's data, which must be
+// one of the column types Frame accepts.
+func ColumnLen(data any) int {
 	switch t := data.(type) {
 	case []float64:
 		return len(t)

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"github.com/velo-rna/velo/internal/numeric"
 	"math"
 	"testing"
 
@@ -109,11 +110,11 @@ func TestPercentile(t *testing.T) {
 		{[]float64{0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1}, 98, 0.9800000000000001},
 		{[]float64{5}, 98, 5},
 	} {
-		if got := percentile(tc.x, tc.q); got != tc.want {
-			t.Errorf("percentile(%v, %g) = %.17g, want %.17g", tc.x, tc.q, got, tc.want)
+		if got := numeric.Percentile(tc.x, tc.q); got != tc.want {
+			t.Errorf("numeric.Percentile(%v, %g) = %.17g, want %.17g", tc.x, tc.q, got, tc.want)
 		}
 	}
-	if !math.IsNaN(percentile([]float64{1, math.NaN()}, 50)) {
+	if !math.IsNaN(numeric.Percentile([]float64{1, math.NaN()}, 50)) {
 		t.Error("percentile with NaN is not NaN")
 	}
 }

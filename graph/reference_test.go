@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"github.com/velo-rna/velo/internal/numeric"
 	"maps"
 	"math"
 	"slices"
@@ -185,7 +186,7 @@ func TestPancreasEmbeddingAndConfidence(t *testing.T) {
 				}
 				for _, key := range []string{"velocity_" + basis, "velocity_" + basis + "_raw"} {
 					cs := rowCosines(in.Obsm[key], ref.Obsm[key])
-					med, p5 := percentile(cs, 50), percentile(cs, 5)
+					med, p5 := numeric.Percentile(cs, 50), numeric.Percentile(cs, 5)
 					t.Logf("%s %s: per-cell cosine median %.8f, 5th percentile %.8f, min %.6f", mode, key, med, p5, slices.Min(cs))
 					if med < 0.9999 || p5 < 0.999 {
 						t.Errorf("%s: cosine median %.6f (want ≥ 0.9999), 5th percentile %.6f (want ≥ 0.999)", key, med, p5)
@@ -293,7 +294,7 @@ func clusterMedians(t *testing.T, a *anndata.AnnData, key string) map[string]flo
 	}
 	out := map[string]float64{}
 	for l, x := range by {
-		out[l] = percentile(x, 50)
+		out[l] = numeric.Percentile(x, 50)
 	}
 	return out
 }

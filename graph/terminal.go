@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"fmt"
+	"github.com/velo-rna/velo/internal/numeric"
 	"math"
 
 	"github.com/velo-rna/velo/anndata"
@@ -98,7 +99,7 @@ func terminalScore(ctx context.Context, a *anndata.AnnData, w *array.CSR, backwa
 	}
 	score := make([]float64, n)
 	mulVec(w, sum, score, opts.Threads)
-	ub := percentile(score, 98)
+	ub := numeric.Percentile(score, 98)
 	for i, x := range score {
 		score[i] = math.Min(math.Max(x, 0), ub)
 	}
@@ -145,7 +146,7 @@ func unitEigenvectors(ctx context.Context, t *array.CSR, eps float64, threads in
 				v[i] = 0
 			}
 		}
-		lb, ub := percentile(v, 2), percentile(v, 98)
+		lb, ub := numeric.Percentile(v, 2), numeric.Percentile(v, 98)
 		top := 0.0
 		for i, x := range v {
 			if x < lb {

@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"fmt"
+	"github.com/velo-rna/velo/internal/numeric"
 	"math"
 
 	"github.com/velo-rna/velo/anndata"
@@ -304,7 +305,7 @@ func selfTransitions(pos *array.CSR) []float64 {
 		}
 		r[i] = float64(m)
 	}
-	ub := percentile(r, 98)
+	ub := numeric.Percentile(r, 98)
 	out := make([]float64, len(r))
 	for i, x := range r {
 		out[i] = min(max(ub-x, 0), 1)

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"github.com/velo-rna/velo/internal/numeric"
 	"math"
 	"slices"
 	"testing"
@@ -168,7 +169,7 @@ func TestZeroVelocityCell(t *testing.T) {
 		}
 	}
 	self, _ := a.Obs.Float64("velocity_self_transition")
-	if want := math.Min(percentile(r, 98), 1); math.Abs(self[still]-want) > 1e-6 {
+	if want := math.Min(numeric.Percentile(r, 98), 1); math.Abs(self[still]-want) > 1e-6 {
 		t.Errorf("self transition %g, want pct98 of row maxima %g", self[still], want)
 	}
 	tm, err := TransitionMatrix(a, TransitionOptions{})

@@ -12,6 +12,7 @@ package grid
 import (
 	"errors"
 	"fmt"
+	"github.com/velo-rna/velo/internal/numeric"
 	"math"
 
 	"github.com/velo-rna/velo/array"
@@ -139,7 +140,7 @@ func axis(c []float64, n int) []float64 {
 
 // cutMass applies grid mode's mass cutoff and autoscale.
 func (r *Result) cutMass(opts Options) {
-	thr := opts.minMass() * percentile(r.Mass, 99) / 100
+	thr := opts.minMass() * numeric.Percentile(r.Mass, 99) / 100
 	r.Show = make([]bool, len(r.Mass))
 	var px, py, pu, pv []float64
 	for g, m := range r.Mass {
@@ -188,7 +189,7 @@ func (r *Result) maskStream(cu, cv []float64, nb neighbors, opts Options) {
 			}
 			length[g] = au/k + av/k
 		}
-		cut := percentile(length, p)
+		cut := numeric.Percentile(length, p)
 		for g, l := range length {
 			if l < cut {
 				r.Show[g] = false

@@ -1,6 +1,7 @@
 package grid
 
 import (
+	"github.com/velo-rna/velo/internal/numeric"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -158,7 +159,7 @@ func TestGridMassMask(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	thr := percentile(res.Mass, 99) / 100
+	thr := numeric.Percentile(res.Mass, 99) / 100
 	var gapShown, cellsHidden int
 	for g := range res.Mass {
 		if res.Show[g] != (res.Mass[g] > thr) {
@@ -313,8 +314,8 @@ func TestPercentileMatchesNumpy(t *testing.T) {
 		{[]float64{1, 2}, 100, 2},
 	}
 	for _, c := range cases {
-		if got := percentile(c.x, c.q); math.Abs(got-c.want) > 1e-12 {
-			t.Errorf("percentile(%v, %v) = %v, want %v", c.x, c.q, got, c.want)
+		if got := numeric.Percentile(c.x, c.q); math.Abs(got-c.want) > 1e-12 {
+			t.Errorf("numeric.Percentile(%v, %v) = %v, want %v", c.x, c.q, got, c.want)
 		}
 	}
 }

@@ -21,30 +21,6 @@ func linspace(start, stop float64, n int) []float64 {
 	return out
 }
 
-// percentile is numpy.percentile(x, q) with the default linear method,
-// including numpy's two-sided interpolation (from the upper neighbour when
-// the fraction is at least one half). x is not modified.
-func percentile(x []float64, q float64) float64 {
-	s := slices.Clone(x)
-	slices.Sort(s)
-	n := len(s)
-	pos := float64(n-1) * (q / 100)
-	if pos >= float64(n-1) {
-		return s[n-1]
-	}
-	if pos <= 0 {
-		return s[0]
-	}
-	lo := int(math.Floor(pos))
-	t := pos - float64(lo)
-	a, b := s[lo], s[lo+1]
-	d := b - a
-	if t >= 0.5 {
-		return b - d*(1-t)
-	}
-	return a + d*t
-}
-
 // quiverScale is the value scVelo's quiver_autoscale returns for arrows
 // (u, v) at points (px, py): matplotlib's automatic quiver scale in the
 // closed form of spec §A15.5,

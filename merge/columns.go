@@ -94,7 +94,7 @@ func asStrings(parts []any) ([][]string, bool) {
 func asFloats(parts []any) ([][]float64, bool) {
 	out := make([][]float64, len(parts))
 	for k, p := range parts {
-		f := anndata.NewFrame(make([]string, lenOf(p)))
+		f := anndata.NewFrame(make([]string, anndata.ColumnLen(p)))
 		f.Set("c", p)
 		v, err := f.Float64("c")
 		if err != nil {
@@ -103,26 +103,6 @@ func asFloats(parts []any) ([][]float64, bool) {
 		out[k] = v
 	}
 	return out, true
-}
-
-func lenOf(p any) int {
-	switch t := p.(type) {
-	case []float64:
-		return len(t)
-	case []float32:
-		return len(t)
-	case []int64:
-		return len(t)
-	case []int32:
-		return len(t)
-	case []bool:
-		return len(t)
-	case []string:
-		return len(t)
-	case *anndata.Categorical:
-		return len(t.Codes)
-	}
-	return 0
 }
 
 // take picks rows of an annotation column; -1 marks a cell without
@@ -153,7 +133,7 @@ func take(data any, idx []int) any {
 			return takeOr(t, idx, false)
 		}
 	}
-	f := anndata.NewFrame(make([]string, lenOf(data)))
+	f := anndata.NewFrame(make([]string, anndata.ColumnLen(data)))
 	f.Set("c", data)
 	v, _ := f.Float64("c")
 	return takeOr(v, idx, math.NaN())

@@ -58,7 +58,7 @@ func (r *reader) readFrame(name string) (*anndata.Frame, error) {
 		if data == nil {
 			continue
 		}
-		if n := columnLen(data); n != len(index) {
+		if n := anndata.ColumnLen(data); n != len(index) {
 			return nil, r.errorf("%s has %d rows but %s has %d", label, n, name, len(index))
 		}
 		f.Set(col, data)
@@ -323,25 +323,4 @@ func legacyCodes(f *anndata.Frame, col string, n int) ([]int32, bool) {
 		codes[i] = int32(max(x, -1))
 	}
 	return codes, true
-}
-
-// columnLen returns the number of rows of a column value.
-func columnLen(data any) int {
-	switch v := data.(type) {
-	case []string:
-		return len(v)
-	case []bool:
-		return len(v)
-	case []int32:
-		return len(v)
-	case []int64:
-		return len(v)
-	case []float32:
-		return len(v)
-	case []float64:
-		return len(v)
-	case *anndata.Categorical:
-		return len(v.Codes)
-	}
-	panic(fmt.Sprintf("h5ad: unexpected column type %T", data))
 }

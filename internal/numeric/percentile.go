@@ -1,15 +1,18 @@
-package graph
+// Package numeric holds small numerical helpers shared by several velo
+// packages, written once so that every stage computes them the same way.
+package numeric
 
 import (
 	"math"
 	"slices"
 )
 
-// percentile returns numpy.percentile(x, q) with numpy's default linear
+// Percentile returns numpy.percentile(x, q) with numpy's default linear
 // method: the value at position (n−1)·q/100 of the sorted data,
 // interpolated the way numpy's _lerp does (from the upper neighbour when the
-// fraction is at least one half). NaN in x gives NaN; x is not modified.
-func percentile(x []float64, q float64) float64 {
+// fraction is at least one half). Empty input or NaN in x gives NaN; x is
+// not modified.
+func Percentile(x []float64, q float64) float64 {
 	if len(x) == 0 {
 		return math.NaN()
 	}
@@ -21,6 +24,9 @@ func percentile(x []float64, q float64) float64 {
 	}
 	slices.Sort(s)
 	pos := float64(len(s)-1) * q / 100
+	if pos <= 0 {
+		return s[0]
+	}
 	lo := int(math.Floor(pos))
 	if lo >= len(s)-1 {
 		return s[len(s)-1]
