@@ -69,21 +69,9 @@ func (o ApproxOptions) resolved(k int) ApproxOptions {
 // point, from candidate lists built sequentially before each round, so the
 // result is bit-identical for any number of threads.
 func Approximate(ctx context.Context, data *array.Dense, k int, opts ApproxOptions) (*Result, error) {
-	n, d := data.Rows, data.Cols
-	switch {
-	case n == 0:
-		return nil, fmt.Errorf("knn: no points")
-	case d == 0:
-		return nil, fmt.Errorf("knn: points have no coordinates")
-	case k < 1 || k > n:
-		return nil, fmt.Errorf("knn: k = %d neighbours requested for %d points, want 1 ≤ k ≤ %d", k, n, n)
-	}
-	for i := 0; i < n; i++ {
-		for j, v := range data.Row(i) {
-			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-				return nil, fmt.Errorf("knn: point %d has a non-finite coordinate %d (%v)", i, j, v)
-			}
-		}
+	n := data.Rows
+	if err := checkInput(data, k); err != nil {
+		return nil, err
 	}
 	o := opts.resolved(k)
 	s := &descent{data: data, n: n, k: k - 1, opts: o, heaps: make([]entry, n*(k-1))}

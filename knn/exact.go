@@ -42,21 +42,9 @@ func (r *Result) Row(i int) ([]int32, []float32) {
 // equals brute force; on PCA scores (variance concentrated in the first
 // components) they skip most of the work.
 func Exact(ctx context.Context, data *array.Dense, k, threads int) (*Result, error) {
-	n, d := data.Rows, data.Cols
-	switch {
-	case n == 0:
-		return nil, fmt.Errorf("knn: no points")
-	case d == 0:
-		return nil, fmt.Errorf("knn: points have no coordinates")
-	case k < 1 || k > n:
-		return nil, fmt.Errorf("knn: k = %d neighbours requested for %d points, want 1 ≤ k ≤ %d", k, n, n)
-	}
-	for i := 0; i < n; i++ {
-		for j, v := range data.Row(i) {
-			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-				return nil, fmt.Errorf("knn: point %d has a non-finite coordinate %d (%v)", i, j, v)
-			}
-		}
+	n := data.Rows
+	if err := checkInput(data, k); err != nil {
+		return nil, err
 	}
 	s := newSweep(data)
 	res := &Result{N: n, K: k, Indices: make([]int32, n*k), Distances: make([]float32, n*k)}
@@ -313,4 +301,26 @@ func (h nbHeap) replaceTop(c cand) {
 		h[i], h[big] = h[big], h[i]
 		i = big
 	}
+}
+
+// checkInput rejects what no neighbour search can answer: no points, no
+// coordinates, k outside [1, n], or a non-finite coordinate.
+func checkInput(data *array.Dense, k int) error {
+	n, d := data.Rows, data.Cols
+	switch {
+	case n == 0:
+		return fmt.Errorf("knn: no points")
+	case d == 0:
+		return fmt.Errorf("knn: points have no coordinates")
+	case k < 1 || k > n:
+		return fmt.Errorf("knn: k = %d neighbours requested for %d points, want 1 ≤ k ≤ %d", k, n, n)
+	}
+	for i := 0; i < n; i++ {
+		for j, v := range data.Row(i) {
+			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+				return fmt.Errorf("knn: point %d has a non-finite coordinate %d (%v)", i, j, v)
+			}
+		}
+	}
+	return nil
 }
