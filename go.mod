@@ -3,6 +3,7 @@ module github.com/velo-rna/velo
 go 1.26.8
 
 require (
+	github.com/pierrec/lz4/v4 v4.1.33
 	github.com/schollz/progressbar/v3 v3.19.1
 	github.com/spf13/cobra v1.10.2
 	golang.org/x/sys v0.46.0

@@ -1,8 +1,9 @@
 // Package format opens any spliced/unspliced count input velo understands,
 // recognising its kind from the path: an .h5ad or .loom file (plain or
-// gzipped), or the output directory of STARsolo (Velocyto), kallisto|bustools
-// (lamanno or nac) or alevin-fry (USA mode). The readers themselves live in
-// the subpackages h5ad, loom, counts and mtx.
+// gzipped), an AnnData zarr store, or the output directory of STARsolo
+// (Velocyto), kallisto|bustools (lamanno or nac) or alevin-fry (USA mode).
+// The readers themselves live in the subpackages h5ad, loom, zarr, counts
+// and mtx.
 package format
 
 import (
@@ -20,6 +21,7 @@ import (
 	"github.com/velo-rna/velo/format/counts"
 	"github.com/velo-rna/velo/format/h5ad"
 	"github.com/velo-rna/velo/format/loom"
+	"github.com/velo-rna/velo/format/zarr"
 	"github.com/velo-rna/velo/internal/hdf5"
 )
 
@@ -27,6 +29,7 @@ import (
 const (
 	KindH5AD      = "h5ad"
 	KindLoom      = "loom"
+	KindZarr      = "zarr"
 	KindSTARsolo  = string(counts.STARsolo)
 	KindKallisto  = string(counts.Kallisto)
 	KindAlevinFry = string(counts.AlevinFry)
@@ -51,22 +54,26 @@ func (o OpenOptions) logf(format string, args ...any) {
 }
 
 // errNotRecognised is the message for anything Kind cannot place.
-const errNotRecognised = "not a recognised input (expected .h5ad, .loom, a STARsolo Velocyto directory, a kallisto|bustools counts directory or an alevin-fry output directory)"
+const errNotRecognised = "not a recognised input (expected .h5ad, .loom, an AnnData zarr store, a STARsolo Velocyto directory, a kallisto|bustools counts directory or an alevin-fry output directory)"
 
 // hdf5Magic is the HDF5 file signature.
 var hdf5Magic = []byte("\x89HDF\r\n\x1a\n")
 
-// Kind reports what path holds: KindH5AD, KindLoom, KindSTARsolo,
-// KindKallisto or KindAlevinFry. Files are recognised by extension
-// (.h5ad, .loom, either with .gz) and, for other names, by content: an
-// HDF5 file with /matrix and /row_attrs is a loom, another HDF5 file an
-// h5ad. Directories are recognised by the files counters write.
+// Kind reports what path holds: KindH5AD, KindLoom, KindZarr,
+// KindSTARsolo, KindKallisto or KindAlevinFry. Files are recognised by
+// extension (.h5ad, .loom, either with .gz) and, for other names, by
+// content: an HDF5 file with /matrix and /row_attrs is a loom, another HDF5
+// file an h5ad. Directories are recognised by the files counters write, or
+// as a zarr store (see zarr.IsStore).
 func Kind(path string) (string, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return "", err
 	}
 	if fi.IsDir() {
+		if zarr.IsStore(path) {
+			return KindZarr, nil
+		}
 		l, err := counts.Detect(path)
 		if errors.Is(err, counts.ErrNoCounts) {
 			return "", fmt.Errorf("%s: %s", path, errNotRecognised)
@@ -151,6 +158,8 @@ func Open(path string, opts OpenOptions) (*anndata.AnnData, error) {
 		return counts.ReadKallisto(path, copts)
 	case KindAlevinFry:
 		return counts.ReadAlevinFry(path, copts)
+	case KindZarr:
+		return zarr.Read(path)
 	}
 	file, cleanup, err := plainCopy(path, kind, opts)
 	if err != nil {

@@ -115,7 +115,7 @@ func TestKindErrors(t *testing.T) {
 	if err := os.Mkdir(empty, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	const msg = ": not a recognised input (expected .h5ad, .loom, a STARsolo Velocyto directory, a kallisto|bustools counts directory or an alevin-fry output directory)"
+	const msg = ": not a recognised input (expected .h5ad, .loom, an AnnData zarr store, a STARsolo Velocyto directory, a kallisto|bustools counts directory or an alevin-fry output directory)"
 	for _, p := range []string{text, empty} {
 		_, err := Kind(p)
 		if err == nil || err.Error() != p+msg {
