@@ -1,7 +1,7 @@
 package h5ad
 
 import (
-	"fmt"
+	"github.com/velo-rna/velo/format/internal/compressed"
 	"math"
 
 	"github.com/velo-rna/velo/array"
@@ -84,19 +84,8 @@ func (r *reader) readSparse(parent *hdf5.Group, name, label string) (*array.CSR,
 	if m.Indices, err = r.readIndices(g, label, minor); err != nil {
 		return nil, err
 	}
-	canonical, err := checkCompressed(m, csc)
-	if err != nil {
+	if m, err = compressed.Canonical(m, csc); err != nil {
 		return nil, r.errorf("%s: %v", label, err)
-	}
-	if csc {
-		m = m.Transpose() // which also sorts each row's indices
-	} else if !canonical {
-		m.SortIndices()
-	}
-	if !canonical || csc {
-		if err := m.Validate(); err != nil {
-			return nil, r.errorf("%s: %v", label, err)
-		}
 	}
 	return m, nil
 }
@@ -156,47 +145,4 @@ func (r *reader) readIndices(g *hdf5.Group, label string, minor int) ([]int32, e
 		out[i] = int32(j)
 	}
 	return out, nil
-}
-
-// checkCompressed checks pointers and index bounds of a compressed sparse
-// matrix (m holds the CSC form's transpose when csc is set) and reports
-// whether every row's indices are already sorted and unique, as scipy's
-// canonical format has them.
-func checkCompressed(m *array.CSR, csc bool) (canonical bool, err error) {
-	line, other := "row", "column"
-	if csc {
-		line, other = "column", "row"
-	}
-	if len(m.Indptr) != m.Rows+1 {
-		return false, fmt.Errorf("indptr has %d entries, want %d (%ss + 1)", len(m.Indptr), m.Rows+1, line)
-	}
-	if len(m.Indices) != len(m.Data) {
-		return false, fmt.Errorf("%d indices but %d values", len(m.Indices), len(m.Data))
-	}
-	if m.Indptr[0] != 0 {
-		return false, fmt.Errorf("indptr starts at %d, want 0", m.Indptr[0])
-	}
-	for i := 0; i < m.Rows; i++ {
-		if m.Indptr[i+1] < m.Indptr[i] {
-			return false, fmt.Errorf("indptr decreases at %s %d", line, i)
-		}
-	}
-	if end := m.Indptr[m.Rows]; end != int64(len(m.Indices)) {
-		return false, fmt.Errorf("indptr ends at %d but there are %d stored values", end, len(m.Indices))
-	}
-	canonical = true
-	cols := int32(min(m.Cols, math.MaxInt32))
-	for i := 0; i < m.Rows; i++ {
-		prev := int32(-1)
-		for _, j := range m.Indices[m.Indptr[i]:m.Indptr[i+1]] {
-			if j < 0 || j >= cols {
-				return false, fmt.Errorf("%s %d has %s index %d outside [0, %d)", line, i, other, j, m.Cols)
-			}
-			if j <= prev {
-				canonical = false
-			}
-			prev = j
-		}
-	}
-	return canonical, nil
 }

@@ -1,7 +1,7 @@
 package zarr
 
 import (
-	"fmt"
+	"github.com/velo-rna/velo/format/internal/compressed"
 	"math"
 
 	"github.com/velo-rna/velo/array"
@@ -88,19 +88,8 @@ func (r *reader) readSparse(elem string) (*array.CSR, error) {
 		}
 		m.Indices[i] = int32(j)
 	}
-	canonical, err := checkCompressed(m, csc)
-	if err != nil {
+	if m, err = compressed.Canonical(m, csc); err != nil {
 		return nil, r.errorf("%s: %v", elem, err)
-	}
-	if csc {
-		m = m.Transpose() // which also sorts each row's indices
-	} else if !canonical {
-		m.SortIndices()
-	}
-	if !canonical || csc {
-		if err := m.Validate(); err != nil {
-			return nil, r.errorf("%s: %v", elem, err)
-		}
 	}
 	return m, nil
 }
@@ -120,44 +109,4 @@ func shapeOf(v any) ([2]int, bool) {
 		out[i] = int(f)
 	}
 	return out, true
-}
-
-// checkCompressed checks pointers of a compressed sparse matrix (m holds
-// the CSC form's transpose when csc is set; indices are already in range)
-// and reports whether every row's indices are sorted and unique, as
-// scipy's canonical format has them.
-func checkCompressed(m *array.CSR, csc bool) (canonical bool, err error) {
-	line := "row"
-	if csc {
-		line = "column"
-	}
-	if len(m.Indptr) != m.Rows+1 {
-		return false, fmt.Errorf("indptr has %d entries, want %d (%ss + 1)", len(m.Indptr), m.Rows+1, line)
-	}
-	if len(m.Indices) != len(m.Data) {
-		return false, fmt.Errorf("%d indices but %d values", len(m.Indices), len(m.Data))
-	}
-	if m.Indptr[0] != 0 {
-		return false, fmt.Errorf("indptr starts at %d, want 0", m.Indptr[0])
-	}
-	for i := 0; i < m.Rows; i++ {
-		if m.Indptr[i+1] < m.Indptr[i] {
-			return false, fmt.Errorf("indptr decreases at %s %d", line, i)
-		}
-	}
-	if end := m.Indptr[m.Rows]; end != int64(len(m.Indices)) {
-		return false, fmt.Errorf("indptr ends at %d but there are %d stored values", end, len(m.Indices))
-	}
-	canonical = true
-	for i := 0; i < m.Rows && canonical; i++ {
-		prev := int32(-1)
-		for _, j := range m.Indices[m.Indptr[i]:m.Indptr[i+1]] {
-			if j <= prev {
-				canonical = false
-				break
-			}
-			prev = j
-		}
-	}
-	return canonical, nil
 }
