@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/velo-rna/velo/anndata"
@@ -46,6 +47,17 @@ type Options struct {
 	// Progress returns a callback for a long step's progress bar; nil draws
 	// nothing.
 	Progress func(step string) func(done, total int)
+	// Store, when set, is called once the genes are chosen (rows × cols is
+	// the final shape) and Run then keeps the big matrices there rather than
+	// in a: the moments and the velocity model run gene block by gene
+	// block, writing Ms, Mu, velocity and variance_velocity as they are
+	// computed, and X and the count layers are written once no longer
+	// needed. Memory then no longer grows with cells × genes dense layers;
+	// the numbers are the same.
+	Store func(rows, cols int) (LayerStore, error)
+	// BlockGenes is the number of genes per block with a Store (0 = as
+	// many as keep one block of a dense layer within 256 MB).
+	BlockGenes int
 }
 
 // StageTiming is the wall time of one pipeline stage.
@@ -71,7 +83,7 @@ func Run(ctx context.Context, a *anndata.AnnData, opts Options) ([]StageTiming, 
 		// Files written straight from counters often carry only layers;
 		// scVelo's recipe needs X, and spliced is what loom readers put there.
 		logf("X is missing: using the spliced counts as X.")
-		a.X = cloneMatrix(a.Layers["spliced"])
+		a.X = copyValues(a.Layers["spliced"])
 	}
 	var timings []StageTiming
 	stage := func(name string, fn func() error) error {
@@ -104,34 +116,53 @@ func Run(ctx context.Context, a *anndata.AnnData, opts Options) ([]StageTiming, 
 			}
 			return preprocess.Neighbors(ctx, a, preprocess.NeighborsOptions{NNeighbors: nNeighbors, NPCs: preprocess.Int(nPCs), Seed: opts.Seed, Threads: th, Logf: logf})
 		}},
-		{"moments", func() error {
-			return preprocess.Moments(ctx, a, preprocess.MomentsOptions{NNeighbors: nNeighbors, NPCs: preprocess.Int(nPCs), Seed: opts.Seed, Threads: th, Logf: logf})
-		}},
-		{"velocity", func() error {
-			return velocity.Velocity(ctx, a, velocity.Options{Mode: opts.Mode, FitOffset: opts.FitOffset,
-				GammaBootstrap: opts.GammaBootstrap, Seed: opts.Seed, Threads: th, Logf: logf})
-		}},
 	}
+	mo := preprocess.MomentsOptions{NNeighbors: nNeighbors, NPCs: preprocess.Int(nPCs), Seed: opts.Seed, Threads: th, Logf: logf}
+	vo := velocity.Options{Mode: opts.Mode, FitOffset: opts.FitOffset, GammaBootstrap: opts.GammaBootstrap, Seed: opts.Seed, Threads: th, Logf: logf}
+	if opts.Store == nil {
+		steps = append(steps, []struct {
+			name string
+			fn   func() error
+		}{
+			{"moments", func() error { return preprocess.Moments(ctx, a, mo) }},
+			{"velocity", func() error { return velocity.Velocity(ctx, a, vo) }},
+		}...)
+	}
+	for _, s := range steps {
+		if err := stage(s.name, s.fn); err != nil {
+			return timings, err
+		}
+	}
+	// The graph stages run on g: a itself, or with a store a view of the
+	// velocity genes that shares a's obs, obsm, obsp and uns.
+	g := a
+	if opts.Store != nil {
+		var err error
+		if g, err = runInBlocks(ctx, a, opts, mo, vo, &timings); err != nil {
+			return timings, err
+		}
+	}
+	steps = steps[:0]
 	if !opts.SkipGraph {
 		steps = append(steps, []struct {
 			name string
 			fn   func() error
 		}{
-			{"velocity_graph", func() error { return graph.VelocityGraph(ctx, a, graph.GraphOptions{Threads: th}) }},
-			{"umap", func() error { return embedUMAP(ctx, a, opts, logf) }},
+			{"velocity_graph", func() error { return graph.VelocityGraph(ctx, g, graph.GraphOptions{Threads: th}) }},
+			{"umap", func() error { return embedUMAP(ctx, g, opts, logf) }},
 			{"velocity_embedding", func() error {
 				for _, basis := range []string{"pca", "umap"} {
-					if _, ok := a.Obsm["X_"+basis]; !ok {
+					if _, ok := g.Obsm["X_"+basis]; !ok {
 						continue
 					}
-					if err := graph.VelocityEmbedding(ctx, a, graph.EmbeddingOptions{Basis: basis, Threads: th}); err != nil {
+					if err := graph.VelocityEmbedding(ctx, g, graph.EmbeddingOptions{Basis: basis, Threads: th}); err != nil {
 						return err
 					}
 				}
 				return nil
 			}},
-			{"velocity_confidence", func() error { return graph.VelocityConfidence(ctx, a, graph.ConfidenceOptions{Threads: th}) }},
-			{"velocity_pseudotime", func() error { return graph.VelocityPseudotime(ctx, a, graph.PseudotimeOptions{Threads: th}) }},
+			{"velocity_confidence", func() error { return graph.VelocityConfidence(ctx, g, graph.ConfidenceOptions{Threads: th}) }},
+			{"velocity_pseudotime", func() error { return graph.VelocityPseudotime(ctx, g, graph.PseudotimeOptions{Threads: th}) }},
 		}...)
 	}
 	for _, s := range steps {
@@ -229,10 +260,14 @@ func hasNeighbors(a *anndata.AnnData, k int) bool {
 	return hasDist && hasConn && stored >= int64(k)
 }
 
-func cloneMatrix(m array.Matrix) array.Matrix {
+// copyValues returns a copy of m's values. A sparse copy shares m's
+// structure (Indptr and Indices), which the steps that later change X
+// (normalisation, log1p, gene filtering) keep shared: at a million cells
+// that saves a third of the counts' memory.
+func copyValues(m array.Matrix) array.Matrix {
 	switch t := m.(type) {
 	case *array.CSR:
-		return t.Clone()
+		return &array.CSR{Rows: t.Rows, Cols: t.Cols, Indptr: t.Indptr, Indices: t.Indices, Data: slices.Clone(t.Data)}
 	case *array.Dense:
 		return t.Clone()
 	}

@@ -105,14 +105,26 @@ func (a *AnnData) Validate() error {
 }
 
 // SubsetVars keeps the genes at the given strictly increasing positions in X,
-// layers, var and varm, in place. Obs-side data is unchanged.
+// layers, var and varm, in place. Sparse X and layers are compacted within
+// their own arrays (array.KeepCols), so filtering genes of a large count
+// matrix needs no second copy of it, and X and a layer that share their
+// structure keep sharing it; any other reference to those matrices sees
+// the change. Obs-side data is unchanged.
 func (a *AnnData) SubsetVars(keep []int) {
-	if a.X != nil {
+	var sparse []*array.CSR
+	if c, ok := a.X.(*array.CSR); ok {
+		sparse = append(sparse, c)
+	} else if a.X != nil {
 		a.X = selectCols(a.X, keep)
 	}
-	for k, m := range a.Layers {
-		a.Layers[k] = selectCols(m, keep)
+	for _, k := range SortedKeys(a.Layers) {
+		if c, ok := a.Layers[k].(*array.CSR); ok {
+			sparse = append(sparse, c)
+		} else {
+			a.Layers[k] = selectCols(a.Layers[k], keep)
+		}
 	}
+	array.KeepCols(keep, sparse...)
 	for k, m := range a.Varm {
 		a.Varm[k] = m.SelectRows(keep)
 	}

@@ -2,6 +2,7 @@ package array
 
 import (
 	"reflect"
+	"slices"
 	"testing"
 )
 
@@ -78,5 +79,79 @@ func TestSortIndices(t *testing.T) {
 	m.SortIndices()
 	if !reflect.DeepEqual(m.Indices, []int32{0, 2, 3}) || !reflect.DeepEqual(m.Data, []float32{0.5, 20, 30}) {
 		t.Fatalf("sorted row %v %v", m.Indices, m.Data)
+	}
+}
+
+func TestColumnRange(t *testing.T) {
+	d := NewDense(5, 7)
+	for i := 0; i < 5; i++ {
+		for j := 0; j < 7; j++ {
+			if (i*7+j)%3 != 0 {
+				d.Set(i, j, float32(i*10+j))
+			}
+		}
+	}
+	m := d.ToCSR()
+	for _, r := range [][2]int{{0, 7}, {0, 0}, {2, 5}, {6, 7}, {3, 3}} {
+		got := m.ColumnRange(r[0], r[1])
+		if err := got.Validate(); err != nil {
+			t.Fatalf("%v: %v", r, err)
+		}
+		cols := make([]int, r[1]-r[0])
+		for k := range cols {
+			cols[k] = r[0] + k
+		}
+		want := d.SelectCols(cols)
+		gd := got.ToDense()
+		if gd.Rows != want.Rows || gd.Cols != want.Cols {
+			t.Fatalf("%v: shape %d×%d, want %d×%d", r, gd.Rows, gd.Cols, want.Rows, want.Cols)
+		}
+		for k := range want.Data {
+			if gd.Data[k] != want.Data[k] {
+				t.Fatalf("%v: entry %d is %v, want %v", r, k, gd.Data[k], want.Data[k])
+			}
+		}
+	}
+}
+
+func TestKeepCols(t *testing.T) {
+	build := func(seed int) *Dense {
+		d := NewDense(6, 9)
+		for i := 0; i < 6; i++ {
+			for j := 0; j < 9; j++ {
+				if (i*9+j+seed)%4 != 0 {
+					d.Set(i, j, float32(seed*100+i*10+j))
+				}
+			}
+		}
+		return d
+	}
+	keep := []int{0, 2, 3, 7}
+	x := build(1)
+	s := x.ToCSR()
+	// xs shares s's structure with its own values; same is s itself again;
+	// u has its own structure; w shares s's indices but not its pointers.
+	xs := &CSR{Rows: s.Rows, Cols: s.Cols, Indptr: s.Indptr, Indices: s.Indices, Data: make([]float32, len(s.Data))}
+	for k, v := range s.Data {
+		xs.Data[k] = -v
+	}
+	u := build(2).ToCSR()
+	w := &CSR{Rows: s.Rows, Cols: s.Cols, Indptr: slices.Clone(s.Indptr), Indices: s.Indices, Data: slices.Clone(s.Data)}
+	want := map[string]*Dense{"s": x.SelectCols(keep), "xs": x.SelectCols(keep), "u": build(2).SelectCols(keep), "w": x.SelectCols(keep)}
+	for k := range want["xs"].Data {
+		want["xs"].Data[k] = -want["xs"].Data[k]
+	}
+	KeepCols(keep, s, xs, s, u, w)
+	for name, m := range map[string]*CSR{"s": s, "xs": xs, "u": u, "w": w} {
+		if err := m.Validate(); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		got := m.ToDense()
+		if got.Cols != len(keep) || !slices.Equal(got.Data, want[name].Data) {
+			t.Errorf("%s: %v, want %v", name, got.Data, want[name].Data)
+		}
+	}
+	if !sameArray(s.Indices, xs.Indices) {
+		t.Error("X and the layer no longer share their indices")
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"math"
 
 	"github.com/velo-rna/velo/anndata"
-	"github.com/velo-rna/velo/array"
 	"github.com/velo-rna/velo/internal/parallel"
 )
 
@@ -23,7 +22,12 @@ type ConfidenceOptions struct {
 	Threads int
 }
 
-const confidenceChunk = 256
+// confidenceChunk is the number of cells one task processes;
+// confidenceBlock the genes of one block of the expected displacements.
+const (
+	confidenceChunk = 32
+	confidenceBlock = 256
+)
 
 // VelocityConfidence computes scVelo's tl.velocity_confidence on the
 // velocity genes (var <vkey>_genes, all when absent, minus NaN columns, and
@@ -75,22 +79,50 @@ func VelocityConfidence(ctx context.Context, a *anndata.AnnData, opts Confidence
 	if err != nil {
 		return fmt.Errorf("velocity confidence: %w", err)
 	}
-	g := len(genes)
-	v := gather(vlayer, genes, g)
-	centerRows(v, g)
-	norms := rowNorms(v)
 	n := a.NObs()
+	threads := parallel.Threads(opts.Threads)
+	g := len(genes)
+	v := newGeneRows(vlayer, genes, threads, false)
+	// Velocities are centred on the fly: Σ(v_i − m_i)(v_j − m_j) =
+	// Σ v_i·v_j − s_i·s_j/g with s the row sums, all in float64, so no
+	// centred copy of the layer is needed.
+	sums := make([]float64, n)
+	norms := make([]float64, n)
 	length := make([]float32, n)
-	for i, x := range norms {
-		length[i] = roundFloat32(float32(x), 100)
-	}
-	conf := make([]float64, n)
-	parallel.For(n, confidenceChunk, opts.Threads, func(_, lo, hi int) {
+	parallel.For(n, rowChunk, threads, func(_, lo, hi int) {
 		for i := lo; i < hi; i++ {
-			vi := v.Row(i)
+			row := v.row(i)
+			var s float64
+			for _, x := range row {
+				s += float64(x)
+			}
+			m := s / float64(g)
+			var ss float64
+			for _, x := range row {
+				d := float64(x) - m
+				ss += d * d
+			}
+			sums[i], norms[i] = s, math.Sqrt(ss)
+			length[i] = roundFloat32(float32(norms[i]), 100)
+		}
+	})
+	order := localityOrder(table, n)
+	conf := make([]float64, n)
+	parallel.For(n, confidenceChunk, threads, func(_, lo, hi int) {
+		if ctx.Err() != nil {
+			return
+		}
+		for _, ci := range order[lo:hi] {
+			i := int(ci)
+			vi := v.row(i)
 			var s float64
 			for _, j := range table.row(i) {
-				s += dot64(v.Row(int(j)), vi) / (norms[j] * norms[i])
+				if norms[i] == 0 || norms[j] == 0 {
+					s = math.NaN() // scVelo's 0/0
+					continue
+				}
+				c := dotF32(vi, v.row(int(j))) - sums[i]*sums[j]/float64(g)
+				s += c / (norms[j] * norms[i])
 			}
 			conf[i] = math.Max(s/float64(table.k), 0)
 			if s != s {
@@ -101,7 +133,7 @@ func VelocityConfidence(ctx context.Context, a *anndata.AnnData, opts Confidence
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	trans, err := confidenceTransition(a, vkey, genes, v, opts)
+	trans, err := confidenceTransition(ctx, a, vkey, genes, v, sums, norms, order, threads, opts)
 	if err != nil {
 		return fmt.Errorf("velocity confidence: %w", err)
 	}
@@ -111,52 +143,90 @@ func VelocityConfidence(ctx context.Context, a *anndata.AnnData, opts Confidence
 	return nil
 }
 
-// confidenceTransition correlates the centred velocities vc with the
-// centred expected displacements T·X − X.
-func confidenceTransition(a *anndata.AnnData, vkey string, genes []int, vc *array.Dense, opts ConfidenceOptions) ([]float32, error) {
+// confidenceTransition correlates the centred velocities with the centred
+// expected displacements T·X − X. Rows of T are made from the graphs one
+// cell at a time, never stored.
+func confidenceTransition(ctx context.Context, a *anndata.AnnData, vkey string, genes []int, v geneRows, sums, norms []float64, order []int32, threads int, opts ConfidenceOptions) ([]float32, error) {
 	xlayer, err := layerOf(a, defaultXKey)
 	if err != nil {
 		return nil, err
 	}
-	t, err := TransitionMatrix(a, TransitionOptions{VKey: vkey, Scale: opts.Scale})
+	kern, err := newTransitionKernel(a, TransitionOptions{VKey: vkey, Scale: opts.Scale})
 	if err != nil {
 		return nil, err
 	}
 	g := len(genes)
-	x := gather(xlayer, genes, g)
-	n := x.Rows
+	x := newGeneRows(xlayer, genes, threads, false)
+	n := len(norms)
 	out := make([]float32, n)
-	parallel.For(n, confidenceChunk, opts.Threads, func(_, lo, hi int) {
-		dx := make([]float64, g)
-		for i := lo; i < hi; i++ {
-			clear(dx)
-			idx, val := t.RowView(i)
-			for k, j := range idx {
-				p := float64(val[k])
-				for c, xv := range x.Row(int(j)) {
-					dx[c] += p * float64(xv)
+	type scratch struct {
+		dx  []float64
+		idx []int32
+		w   []float32
+	}
+	bufs := make(chan *scratch, threads)
+	for k := 0; k < threads; k++ {
+		bufs <- &scratch{dx: make([]float64, confidenceChunk*g)}
+	}
+	parallel.For(n, confidenceChunk, threads, func(_, lo, hi int) {
+		if ctx.Err() != nil {
+			return
+		}
+		buf := <-bufs
+		defer func() { bufs <- buf }()
+		// The chunk's rows of T, then T·X accumulated gene block by gene
+		// block for all its cells: the block of the rows they read fits in
+		// cache. Each entry of T·X still sums its terms in row order, so
+		// the blocking changes no bits.
+		cells := order[lo:hi]
+		start := make([]int, len(cells)+1)
+		idx, w := buf.idx[:0], buf.w[:0]
+		for q, ci := range cells {
+			var ri []int32
+			var rw []float32
+			ri, rw = kern.row(int(ci), idx[len(idx):], w[len(w):])
+			normalizeAbs(rw)
+			idx, w = append(idx, ri...), append(w, rw...)
+			start[q+1] = len(idx)
+		}
+		buf.idx, buf.w = idx, w
+		dx := buf.dx[:len(cells)*g]
+		clear(dx)
+		for b0 := 0; b0 < g; b0 += confidenceBlock {
+			b1 := min(b0+confidenceBlock, g)
+			for q := range cells {
+				d := dx[q*g+b0 : q*g+b1]
+				for k := start[q]; k < start[q+1]; k++ {
+					axpyF32(d, float64(w[k]), x.row(int(idx[k]))[b0:b1])
 				}
 			}
+		}
+		for q, ci := range cells {
+			i := int(ci)
+			dx := dx[q*g : (q+1)*g]
 			var mean float64
-			for c, xv := range x.Row(i) {
+			for c, xv := range x.row(i) {
 				dx[c] -= float64(xv)
 				mean += dx[c]
 			}
 			mean /= float64(g)
-			var dd, dv, vv float64
-			for c, vx := range vc.Row(i) {
+			vm := sums[i] / float64(g)
+			var dd, dv float64
+			for c, vx := range v.row(i) {
 				d := dx[c] - mean
 				dd += d * d
-				dv += d * float64(vx)
-				vv += float64(vx) * float64(vx)
+				dv += d * (float64(vx) - vm)
 			}
-			norm := math.Sqrt(dd) * math.Sqrt(vv)
+			norm := math.Sqrt(dd) * norms[i]
 			if norm == 0 {
 				norm = 1
 			}
 			out[i] = float32(dv / norm)
 		}
 	})
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 

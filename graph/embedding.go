@@ -136,7 +136,7 @@ func VelocityEmbedding(ctx context.Context, a *anndata.AnnData, opts EmbeddingOp
 
 // transitionProjection computes the arrows from the transition matrix.
 func transitionProjection(ctx context.Context, a *anndata.AnnData, vkey string, emb *array.Dense, opts EmbeddingOptions) (*array.Dense, error) {
-	t, err := TransitionMatrix(a, TransitionOptions{
+	kern, err := newTransitionKernel(a, TransitionOptions{
 		VKey:               vkey,
 		Scale:              opts.Scale,
 		NoSelfTransitions:  opts.NoSelfTransitions,
@@ -147,6 +147,7 @@ func transitionProjection(ctx context.Context, a *anndata.AnnData, vkey string, 
 	}
 	n, d := emb.Rows, emb.Cols
 	out := array.NewDense(n, d)
+	order := cellOrder(a)
 	parallel.For(n, embeddingChunk, opts.Threads, func(_, lo, hi int) {
 		if ctx.Err() != nil {
 			return
@@ -154,8 +155,14 @@ func transitionProjection(ctx context.Context, a *anndata.AnnData, vkey string, 
 		u := make([]float64, d)
 		sumP := make([]float64, d)
 		sumU := make([]float64, d)
-		for i := lo; i < hi; i++ {
-			idx, val := t.RowView(i)
+		var idx []int32
+		var val []float32
+		for _, ci := range order[lo:hi] {
+			i := int(ci)
+			// Row i of the transition matrix, made from the graphs here
+			// rather than stored for all cells.
+			idx, val = kern.row(i, idx, val)
+			normalizeAbs(val)
 			clear(sumP)
 			clear(sumU)
 			var ps float64
@@ -171,19 +178,18 @@ func transitionProjection(ctx context.Context, a *anndata.AnnData, vkey string, 
 					u[c] = float64(ej[c] - ei[c])
 					nn += u[c] * u[c]
 				}
-				nn = math.Sqrt(nn)
 				p := float64(val[k])
-				for c := range u {
-					if nn > 0 {
-						u[c] /= nn
-					} else {
-						u[c] = 0 // coincident points: NaN → 0 in scVelo
-					}
-					sumP[c] += p * u[c]
-					sumU[c] += u[c]
-				}
 				ps += p
 				cnt++
+				if nn == 0 {
+					continue // coincident points: NaN → 0 in scVelo
+				}
+				inv := 1 / math.Sqrt(nn)
+				for c, x := range u {
+					x *= inv
+					sumP[c] += p * x
+					sumU[c] += x
+				}
 			}
 			row := out.Row(i)
 			if cnt == 0 {
@@ -221,7 +227,7 @@ func directPCAProjection(a *anndata.AnnData, vkey string, ncomp int) (*array.Den
 		return nil, err
 	}
 	ncomp = min(ncomp, pcs.Cols)
-	v := gather(vlayer, genes, len(genes))
+	v := gatherRows(vlayer, genes, 0)
 	n, g := v.Rows, len(genes)
 	means := make([]float64, g)
 	for i := 0; i < n; i++ {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/velo-rna/velo/anndata"
 	"github.com/velo-rna/velo/array"
+	"github.com/velo-rna/velo/internal/parallel"
 )
 
 // Keys scVelo reads and writes; the velocity key ("velocity" by default)
@@ -56,10 +57,34 @@ func velocityGenes(a *anndata.AnnData, vkey string, v array.Matrix) ([]int, erro
 	}
 	switch t := v.(type) {
 	case *array.Dense:
-		for i := 0; i < t.Rows; i++ {
-			for j, x := range t.Row(i) {
-				if x != x {
-					keep[j] = false
+		// Only still-selected columns are scanned, rows in parallel;
+		// each chunk marks NaN columns in its own slice and the marks are
+		// OR-ed, which no order can change.
+		var cols []int
+		for j, k := range keep {
+			if k {
+				cols = append(cols, j)
+			}
+		}
+		const chunk = 4096
+		bad := make([][]bool, parallel.Chunks(t.Rows, chunk))
+		parallel.For(t.Rows, chunk, 0, func(c, lo, hi int) {
+			for i := lo; i < hi; i++ {
+				row := t.Row(i)
+				for k, j := range cols {
+					if x := row[j]; x != x {
+						if bad[c] == nil {
+							bad[c] = make([]bool, len(cols))
+						}
+						bad[c][k] = true
+					}
+				}
+			}
+		})
+		for _, b := range bad {
+			for k, isBad := range b {
+				if isBad {
+					keep[cols[k]] = false
 				}
 			}
 		}
@@ -92,67 +117,6 @@ func layerOf(a *anndata.AnnData, key string) (array.Matrix, error) {
 		return nil, fmt.Errorf("layer %q is %d×%d, want %d×%d", key, r, c, a.NObs(), a.NVars())
 	}
 	return m, nil
-}
-
-// gather copies the given columns of m into a dense n × stride float32
-// matrix; columns past len(cols) stay zero (padding for the vector kernels).
-func gather(m array.Matrix, cols []int, stride int) *array.Dense {
-	r, c := m.Shape()
-	out := array.NewDense(r, stride)
-	switch t := m.(type) {
-	case *array.Dense:
-		for i := 0; i < r; i++ {
-			src, dst := t.Row(i), out.Row(i)
-			for k, j := range cols {
-				dst[k] = src[j]
-			}
-		}
-	case *array.CSR:
-		pos := make([]int, c)
-		for j := range pos {
-			pos[j] = -1
-		}
-		for k, j := range cols {
-			pos[j] = k
-		}
-		for i := 0; i < r; i++ {
-			idx, val := t.RowView(i)
-			dst := out.Row(i)
-			for k, j := range idx {
-				if p := pos[j]; p >= 0 {
-					dst[p] = val[k]
-				}
-			}
-		}
-	default:
-		panic("graph: unknown matrix type")
-	}
-	return out
-}
-
-// centerRows subtracts each row's mean over its first g entries from those
-// entries. The mean is accumulated in float64, so a constant row becomes
-// exactly zero.
-func centerRows(d *array.Dense, g int) {
-	for i := 0; i < d.Rows; i++ {
-		row := d.Row(i)[:g]
-		var s float64
-		for _, x := range row {
-			s += float64(x)
-		}
-		mean := s / float64(g)
-		for k, x := range row {
-			row[k] = float32(float64(x) - mean)
-		}
-	}
-}
-
-// signedSqrt replaces every entry x by sign(x)·√|x| (scVelo's variance
-// stabilising transform), in float32 as numpy does.
-func signedSqrt(d *array.Dense) {
-	for k, x := range d.Data {
-		d.Data[k] = float32(math.Copysign(math.Sqrt(math.Abs(float64(x))), float64(x)))
-	}
 }
 
 // rowNorms returns the Euclidean norm of each row, accumulated in float64.

@@ -15,30 +15,50 @@ func init() {
 func sqrtDiffStatsAVX2(xi, xj, v *float32, n int) (s, ss, dot float32)
 
 //go:noescape
-func diffStatsAVX2(xi, xj, v *float32, n int) (ss, dot float32)
+func diffStatsAVX2(xi, xj, v *float32, n int, delta float32) (ss, dot float32)
 
-func sqrtDiffStatsSIMD(xi, xj, v []float32) (s, ss, dot float64) {
-	n := checkPadded(xi, xj, v)
-	if n == 0 {
-		return 0, 0, 0
+// sqrtDiffStatsSIMD runs whole blocks in the vector kernel and the last
+// len(xi) mod kernelBlock genes as one more block padded with zeros, which
+// add nothing (scalar square roots would cost as much as the vector work
+// on a few hundred genes). With padded set the slices' storage already
+// holds those zeros; otherwise they are copied into a zeroed block. Either
+// way the sums are the same.
+func sqrtDiffStatsSIMD(xi, xj, v []float32, padded bool) (s, ss, dot float64) {
+	n := len(xi)
+	xj, v = xj[:n], v[:n]
+	m := n &^ (kernelBlock - 1)
+	var a, b, c float32
+	if m > 0 {
+		a, b, c = sqrtDiffStatsAVX2(&xi[0], &xj[0], &v[0], m)
 	}
-	a, b, c := sqrtDiffStatsAVX2(&xi[0], &xj[0], &v[0], n)
+	if m < n {
+		var ta, tb, tc float32
+		if padded {
+			ta, tb, tc = sqrtDiffStatsAVX2(&xi[m : m+kernelBlock][0], &xj[m : m+kernelBlock][0], &v[m : m+kernelBlock][0], kernelBlock)
+		} else {
+			var ti, tj, tv [kernelBlock]float32
+			copy(ti[:], xi[m:])
+			copy(tj[:], xj[m:])
+			copy(tv[:], v[m:])
+			ta, tb, tc = sqrtDiffStatsAVX2(&ti[0], &tj[0], &tv[0], kernelBlock)
+		}
+		a, b, c = a+ta, b+tb, c+tc
+	}
 	return float64(a), float64(b), float64(c)
 }
 
-func diffStatsSIMD(xi, xj, v []float32) (ss, dot float64) {
-	n := checkPadded(xi, xj, v)
-	if n == 0 {
-		return 0, 0
-	}
-	a, b := diffStatsAVX2(&xi[0], &xj[0], &v[0], n)
-	return float64(a), float64(b)
-}
-
-func checkPadded(xi, xj, v []float32) int {
+func diffStatsSIMD(xi, xj, v []float32, delta float32) (ss, dot float64) {
 	n := len(xi)
-	if n%padWidth != 0 || len(xj) < n || len(v) < n {
-		panic("graph: kernel vectors must be padded to the same multiple of 16")
+	xj, v = xj[:n], v[:n]
+	m := n &^ (kernelBlock - 1)
+	var a, b float32
+	if m > 0 {
+		a, b = diffStatsAVX2(&xi[0], &xj[0], &v[0], m, delta)
 	}
-	return n
+	for k := m; k < n; k++ {
+		d := (xj[k] - xi[k]) - delta
+		a += d * d
+		b += d * v[k]
+	}
+	return float64(a), float64(b)
 }

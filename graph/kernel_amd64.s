@@ -70,12 +70,13 @@ sqrtdone:
 	MOVSS X2, dot+40(FP)
 	RET
 
-// func diffStatsAVX2(xi, xj, v *float32, n int) (ss, dot float32)
-TEXT ·diffStatsAVX2(SB), NOSPLIT, $0-40
+// func diffStatsAVX2(xi, xj, v *float32, n int, delta float32) (ss, dot float32)
+TEXT ·diffStatsAVX2(SB), NOSPLIT, $0-48
 	MOVQ xi+0(FP), SI
 	MOVQ xj+8(FP), DI
 	MOVQ v+16(FP), DX
 	MOVQ n+24(FP), CX
+	VBROADCASTSS delta+32(FP), Y8
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -86,8 +87,10 @@ TEXT ·diffStatsAVX2(SB), NOSPLIT, $0-40
 diffloop:
 	VMOVUPS (DI), Y6
 	VMOVUPS 32(DI), Y9
-	VSUBPS  (SI), Y6, Y6   // d = xj - xi
+	VSUBPS  (SI), Y6, Y6   // d = xj - xi - delta
 	VSUBPS  32(SI), Y9, Y9
+	VSUBPS  Y8, Y6, Y6
+	VSUBPS  Y8, Y9, Y9
 	VFMADD231PS Y6, Y6, Y0
 	VFMADD231PS Y9, Y9, Y2
 	VFMADD231PS (DX), Y6, Y1
@@ -110,6 +113,6 @@ diffdone:
 	VHADDPS X1, X1, X1
 	VHADDPS X1, X1, X1
 	VZEROUPPER
-	MOVSS X0, ss+32(FP)
-	MOVSS X1, dot+36(FP)
+	MOVSS X0, ss+40(FP)
+	MOVSS X1, dot+44(FP)
 	RET

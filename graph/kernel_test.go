@@ -7,20 +7,19 @@ import (
 )
 
 // The dispatched kernels (SIMD where available) must agree with the
-// portable float64 versions to float32 accuracy, for lengths covering one
-// and several loop iterations and with zero padding.
+// portable float64 versions to float32 accuracy, for lengths covering the
+// scalar tail alone, whole vector blocks, and blocks plus a tail.
 func TestKernelsMatchPortable(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	for _, g := range []int{1, 15, 16, 17, 330, 1126} {
-		n := padded(g)
-		xi, xj, v := make([]float32, n), make([]float32, n), make([]float32, n)
+	for _, g := range []int{1, 15, 16, 17, 330, 1126, 1239} {
+		xi, xj, v := make([]float32, g), make([]float32, g), make([]float32, g)
 		for k := 0; k < g; k++ {
 			xi[k] = float32(rng.NormFloat64() * 3)
 			xj[k] = xi[k] + float32(rng.NormFloat64())
 			v[k] = float32(rng.NormFloat64())
 		}
-		s0, ss0, d0 := sqrtDiffStatsGo(xi, xj, v)
-		s1, ss1, d1 := sqrtDiffStats(xi, xj, v)
+		s0, ss0, d0 := sqrtDiffStatsGo(xi, xj, v, false)
+		s1, ss1, d1 := sqrtDiffStats(xi, xj, v, false)
 		// float32 lane sums over ≤ 1126 terms: relative error well below 1e-5
 		// of the sum of magnitudes.
 		var absT, absTV float64
@@ -32,11 +31,12 @@ func TestKernelsMatchPortable(t *testing.T) {
 		if math.Abs(s0-s1) > 1e-5*absT || math.Abs(ss0-ss1) > 1e-5*ss0 || math.Abs(d0-d1) > 1e-5*absTV {
 			t.Errorf("g=%d sqrt stats: portable (%g, %g, %g) vs dispatched (%g, %g, %g)", g, s0, ss0, d0, s1, ss1, d1)
 		}
-		e0, f0 := diffStatsGo(xi, xj, v)
-		e1, f1 := diffStats(xi, xj, v)
+		const delta = 0.25
+		e0, f0 := diffStatsGo(xi, xj, v, delta)
+		e1, f1 := diffStats(xi, xj, v, delta)
 		var absDV float64
 		for k := 0; k < g; k++ {
-			absDV += math.Abs(float64(xj[k]-xi[k]) * float64(v[k]))
+			absDV += math.Abs(float64(xj[k]-xi[k]-delta) * float64(v[k]))
 		}
 		if math.Abs(e0-e1) > 1e-5*e0 || math.Abs(f0-f1) > 1e-5*absDV {
 			t.Errorf("g=%d diff stats: portable (%g, %g) vs dispatched (%g, %g)", g, e0, f0, e1, f1)
@@ -47,13 +47,30 @@ func TestKernelsMatchPortable(t *testing.T) {
 // Displacements of exactly zero, negative zero and sign changes must give
 // t = 0 and the correctly signed root, as numpy's sqrt(|d|)·sign(d).
 func TestSqrtKernelSigns(t *testing.T) {
-	n := padded(3)
-	xi, xj, v := make([]float32, n), make([]float32, n), make([]float32, n)
+	xi, xj, v := make([]float32, 3), make([]float32, 3), make([]float32, 3)
 	xi[0], xj[0], v[0] = 1, 5, 1 // d = 4 → t = 2
 	xi[1], xj[1], v[1] = 5, 1, 1 // d = −4 → t = −2
 	xi[2], xj[2], v[2] = 3, 3, 7 // d = 0 → t = 0
-	s, ss, dot := sqrtDiffStats(xi, xj, v)
+	s, ss, dot := sqrtDiffStats(xi, xj, v, false)
 	if s != 0 || ss != 8 || dot != 0 {
 		t.Fatalf("got (Σt, Σt², Σt·v) = (%g, %g, %g), want (0, 8, 0)", s, ss, dot)
+	}
+}
+
+// Reading the zero padding in place gives the same bits as copying the
+// last partial block.
+func TestSqrtKernelPaddedTail(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, g := range []int{5, 16, 330, 1239} {
+		w := (g + kernelBlock - 1) / kernelBlock * kernelBlock
+		xi, xj, v := make([]float32, w), make([]float32, w), make([]float32, w)
+		for k := 0; k < g; k++ {
+			xi[k], xj[k], v[k] = float32(rng.NormFloat64()), float32(rng.NormFloat64()), float32(rng.NormFloat64())
+		}
+		a0, b0, c0 := sqrtDiffStats(xi[:g], xj[:g], v[:g], false)
+		a1, b1, c1 := sqrtDiffStats(xi[:g], xj[:g], v[:g], true)
+		if a0 != a1 || b0 != b1 || c0 != c1 {
+			t.Errorf("g=%d: padded (%g, %g, %g) vs copied (%g, %g, %g)", g, a1, b1, c1, a0, b0, c0)
+		}
 	}
 }

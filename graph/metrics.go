@@ -158,7 +158,7 @@ func ICCoh(a *anndata.AnnData, clusterKey string, k int) (perCluster map[string]
 	if err != nil {
 		return nil, 0, fmt.Errorf("ICCoh: %w", err)
 	}
-	v := gather(vlayer, genes, len(genes))
+	v := gatherRows(vlayer, genes, 0)
 	norms := rowNorms(v)
 	sum := map[string]float64{}
 	cnt := map[string]int{}

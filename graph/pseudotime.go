@@ -7,6 +7,7 @@ import (
 
 	"github.com/velo-rna/velo/anndata"
 	"github.com/velo-rna/velo/array"
+	"github.com/velo-rna/velo/internal/parallel"
 )
 
 // PseudotimeOptions configures VelocityPseudotime. The zero value is
@@ -72,7 +73,7 @@ func VelocityPseudotime(ctx context.Context, a *anndata.AnnData, opts Pseudotime
 	if err != nil {
 		return fmt.Errorf("velocity pseudotime: %w", err)
 	}
-	k := symmetricKernel(pos, neg)
+	k := symmetricKernel(pos, neg, opts.Threads)
 	ndcs := opts.NDCs
 	if ndcs == 0 {
 		ndcs = defaultNDCs
@@ -152,114 +153,183 @@ func constantColumn(a *anndata.AnnData, key string) bool {
 // symmetricKernel returns scanpy's DPT transition matrix for K = G + Gᵀ,
 // G = pos − neg: density normalisation K' = Q⁻¹KQ⁻¹ with q the column sums
 // (zero sums replaced by 1), then Z⁻¹K'Z⁻¹ with z = √(column sums of K').
-func symmetricKernel(pos, neg *array.CSR) *array.CSR {
+// K stays exactly symmetric (each entry is scaled by the product of both
+// factors at once), so column sums are row sums and every step runs row by
+// row. Only Gᵀ and K are built; G is read from the graphs.
+func symmetricKernel(pos, neg *array.CSR, threads int) *array.CSR {
 	n := pos.Rows
-	g := absGraph(pos, neg)
-	k := addTranspose(g)
-	colSums := func(m *array.CSR) []float64 {
-		s := make([]float64, n)
-		for i := 0; i < n; i++ {
-			idx, val := m.RowView(i)
-			for p, j := range idx {
-				s[j] += float64(val[p])
-			}
+	gt := absGraphT(pos, neg)
+	k := &array.CSR{Rows: n, Cols: n, Indptr: make([]int64, n+1)}
+	count := make([]int64, n)
+	parallel.For(n, rowChunk, threads, func(_, lo, hi int) {
+		var gi []int32
+		var gv []float32
+		for i := lo; i < hi; i++ {
+			gi, gv = absRow(pos, neg, i, gi, gv)
+			ti, _ := gt.RowView(i)
+			count[i] = int64(unionSize(gi, ti))
 		}
-		return s
+	})
+	for i, c := range count {
+		k.Indptr[i+1] = k.Indptr[i] + c
 	}
-	q := colSums(k)
+	k.Indices = make([]int32, k.Indptr[n])
+	k.Data = make([]float32, k.Indptr[n])
+	parallel.For(n, rowChunk, threads, func(_, lo, hi int) {
+		var gi []int32
+		var gv []float32
+		for i := lo; i < hi; i++ {
+			gi, gv = absRow(pos, neg, i, gi, gv)
+			ti, tv := gt.RowView(i)
+			s := k.Indptr[i]
+			mergeAdd(k.Indices[s:s], k.Data[s:s], gi, gv, ti, tv)
+		}
+	})
+	gt = nil
+	q := rowSums(k, threads)
 	for i := range q {
 		if q[i] == 0 {
 			q[i] = 1
 		}
 	}
-	scaleSym(k, q, func(x float64) float64 { return 1 / x })
-	z := colSums(k)
+	scaleSym(k, q, func(x float64) float64 { return 1 / x }, threads)
+	z := rowSums(k, threads)
 	scaleSym(k, z, func(x float64) float64 {
 		if x == 0 {
 			return 0 // isolated cell: its row and column are empty anyway
 		}
 		return 1 / math.Sqrt(x)
-	})
+	}, threads)
 	return k
 }
 
-// scaleSym multiplies entry (i, j) by f(d_i)·f(d_j).
-func scaleSym(m *array.CSR, d []float64, f func(float64) float64) {
+// rowSums returns the float64 sum of each row, in column order.
+func rowSums(m *array.CSR, threads int) []float64 {
+	s := make([]float64, m.Rows)
+	parallel.For(m.Rows, rowChunk, threads, func(_, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			_, val := m.RowView(i)
+			var t float64
+			for _, v := range val {
+				t += float64(v)
+			}
+			s[i] = t
+		}
+	})
+	return s
+}
+
+// scaleSym multiplies entry (i, j) by f(d_i)·f(d_j), a product that does
+// not depend on the order of i and j.
+func scaleSym(m *array.CSR, d []float64, f func(float64) float64, threads int) {
 	fd := make([]float64, len(d))
 	for i, x := range d {
 		fd[i] = f(x)
 	}
-	for i := 0; i < m.Rows; i++ {
-		idx, val := m.RowView(i)
-		for p, j := range idx {
-			val[p] = float32(float64(val[p]) * fd[i] * fd[j])
+	parallel.For(m.Rows, rowChunk, threads, func(_, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			idx, val := m.RowView(i)
+			for p, j := range idx {
+				val[p] = float32(float64(val[p]) * (fd[i] * fd[j]))
+			}
 		}
-	}
+	})
 }
 
-// absGraph returns pos − neg as one matrix (the two never share an entry;
-// if they do, the values add).
-func absGraph(pos, neg *array.CSR) *array.CSR {
+// absRow returns row i of pos − neg (the two never share an entry; if they
+// do, the values add) in idx and val, reusing their storage.
+func absRow(pos, neg *array.CSR, i int, idx []int32, val []float32) ([]int32, []float32) {
+	pi, pv := pos.RowView(i)
 	if neg == nil {
-		return pos.Clone()
+		return append(idx[:0], pi...), append(val[:0], pv...)
 	}
-	n := pos.Rows
-	out := &array.CSR{Rows: n, Cols: n, Indptr: make([]int64, n+1)}
-	for i := 0; i < n; i++ {
-		pi, pv := pos.RowView(i)
-		ni, nv := neg.RowView(i)
-		p, q := 0, 0
-		for p < len(pi) || q < len(ni) {
-			switch {
-			case q >= len(ni) || (p < len(pi) && pi[p] < ni[q]):
-				out.Indices = append(out.Indices, pi[p])
-				out.Data = append(out.Data, pv[p])
-				p++
-			case p >= len(pi) || ni[q] < pi[p]:
-				out.Indices = append(out.Indices, ni[q])
-				out.Data = append(out.Data, -nv[q])
-				q++
-			default:
-				out.Indices = append(out.Indices, pi[p])
-				out.Data = append(out.Data, pv[p]-nv[q])
-				p++
-				q++
-			}
+	ni, nv := neg.RowView(i)
+	idx, val = idx[:0], val[:0]
+	p, q := 0, 0
+	for p < len(pi) || q < len(ni) {
+		switch {
+		case q >= len(ni) || (p < len(pi) && pi[p] < ni[q]):
+			idx, val = append(idx, pi[p]), append(val, pv[p])
+			p++
+		case p >= len(pi) || ni[q] < pi[p]:
+			idx, val = append(idx, ni[q]), append(val, -nv[q])
+			q++
+		default:
+			idx, val = append(idx, pi[p]), append(val, pv[p]-nv[q])
+			p++
+			q++
 		}
-		out.Indptr[i+1] = int64(len(out.Data))
 	}
-	return out
+	return idx, val
 }
 
-// addTranspose returns g + gᵀ.
-func addTranspose(g *array.CSR) *array.CSR {
-	t := g.Transpose()
-	n := g.Rows
-	out := &array.CSR{Rows: n, Cols: n, Indptr: make([]int64, n+1)}
+// absGraphT returns (pos − neg)ᵀ.
+func absGraphT(pos, neg *array.CSR) *array.CSR {
+	n := pos.Rows
+	t := &array.CSR{Rows: n, Cols: n, Indptr: make([]int64, n+1)}
+	var gi []int32
+	var gv []float32
 	for i := 0; i < n; i++ {
-		ai, av := g.RowView(i)
-		bi, bv := t.RowView(i)
-		p, q := 0, 0
-		for p < len(ai) || q < len(bi) {
-			switch {
-			case q >= len(bi) || (p < len(ai) && ai[p] < bi[q]):
-				out.Indices = append(out.Indices, ai[p])
-				out.Data = append(out.Data, av[p])
-				p++
-			case p >= len(ai) || bi[q] < ai[p]:
-				out.Indices = append(out.Indices, bi[q])
-				out.Data = append(out.Data, bv[q])
-				q++
-			default:
-				out.Indices = append(out.Indices, ai[p])
-				out.Data = append(out.Data, av[p]+bv[q])
-				p++
-				q++
-			}
+		gi, gv = absRow(pos, neg, i, gi, gv)
+		for _, j := range gi {
+			t.Indptr[j+1]++
 		}
-		out.Indptr[i+1] = int64(len(out.Data))
 	}
-	return out
+	for j := 0; j < n; j++ {
+		t.Indptr[j+1] += t.Indptr[j]
+	}
+	t.Indices = make([]int32, t.Indptr[n])
+	t.Data = make([]float32, t.Indptr[n])
+	next := make([]int64, n)
+	copy(next, t.Indptr[:n])
+	for i := 0; i < n; i++ {
+		gi, gv = absRow(pos, neg, i, gi, gv)
+		for p, j := range gi {
+			t.Indices[next[j]] = int32(i)
+			t.Data[next[j]] = gv[p]
+			next[j]++
+		}
+	}
+	return t
+}
+
+// unionSize is the number of distinct values of two sorted lists.
+func unionSize(a, b []int32) int {
+	p, q, c := 0, 0, 0
+	for p < len(a) && q < len(b) {
+		switch {
+		case a[p] < b[q]:
+			p++
+		case b[q] < a[p]:
+			q++
+		default:
+			p++
+			q++
+		}
+		c++
+	}
+	return c + len(a) - p + len(b) - q
+}
+
+// mergeAdd appends the sum of two sorted sparse rows to idx and val (whose
+// capacity must hold it) and returns them.
+func mergeAdd(idx []int32, val []float32, ai []int32, av []float32, bi []int32, bv []float32) ([]int32, []float32) {
+	p, q := 0, 0
+	for p < len(ai) || q < len(bi) {
+		switch {
+		case q >= len(bi) || (p < len(ai) && ai[p] < bi[q]):
+			idx, val = append(idx, ai[p]), append(val, av[p])
+			p++
+		case p >= len(ai) || bi[q] < ai[p]:
+			idx, val = append(idx, bi[q]), append(val, bv[q])
+			q++
+		default:
+			idx, val = append(idx, ai[p]), append(val, av[p]+bv[q])
+			p++
+			q++
+		}
+	}
+	return idx, val
 }
 
 // rootWeights returns the smoothing weights used to pick the root cell and

@@ -118,3 +118,17 @@ func symmetricPattern(g *array.CSR) *array.CSR {
 	}
 	return u
 }
+
+// addTranspose returns g + gᵀ.
+func addTranspose(g *array.CSR) *array.CSR {
+	t := g.Transpose()
+	n := g.Rows
+	out := &array.CSR{Rows: n, Cols: n, Indptr: make([]int64, n+1)}
+	for i := 0; i < n; i++ {
+		ai, av := g.RowView(i)
+		bi, bv := t.RowView(i)
+		out.Indices, out.Data = mergeAdd(out.Indices, out.Data, ai, av, bi, bv)
+		out.Indptr[i+1] = int64(len(out.Data))
+	}
+	return out
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"github.com/velo-rna/velo/internal/numeric"
 	"math"
+	"slices"
 
 	"github.com/velo-rna/velo/anndata"
 	"github.com/velo-rna/velo/array"
@@ -34,6 +35,9 @@ const (
 	// eigenNoise is the relative magnitude below which eigenvector
 	// entries are rounding noise of the eigensolver.
 	eigenNoise = 1e-9
+	// unitSlack is how far from 1 the iteration's estimate of a closed
+	// class's eigenvalue can lie: rows sum to 1 only to float32 rounding.
+	unitSlack = 1e-6
 )
 
 // TerminalStates scores root cells and end points (tl.terminal_states
@@ -50,6 +54,12 @@ const (
 // reproducible but, where unit eigenvalues are (nearly) repeated, may span
 // the same space with a different basis; eigenvector entries at rounding
 // noise level are zeroed rather than amplified (see unitEigenvectors).
+// Eigenvalues below 1 − Eps only need to converge far enough to show they
+// stay below it. A Krylov space finds a repeated eigenvalue 1 (one per
+// closed class of the chain: cells no transition leaves) only through
+// rounding, so when it finds fewer than there are classes, those
+// eigenvectors are the classes' stationary distributions instead, and
+// nearly repeated ones keep only their part outside that span.
 // scVelo's extra check of root cells against a gene-count plasticity score
 // (only when var gene_count_corr exists, i.e. more than 3000 genes at
 // normalisation) is not applied.
@@ -59,11 +69,31 @@ func TerminalStates(ctx context.Context, a *anndata.AnnData, opts TerminalOption
 		return fmt.Errorf("terminal states: %w", err)
 	}
 	w := binaryWeights(dist)
+	// One kernel K serves both chains: the forward chain's Tᵀ is the
+	// transpose of K with rows normalised, the backward chain's
+	// (normalise(Kᵀ))ᵀ is K with columns normalised.
+	kern, err := newTransitionKernel(a, TransitionOptions{
+		VKey:              opts.VKey,
+		Scale:             opts.Scale,
+		NoSelfTransitions: !opts.SelfTransitions,
+	})
+	if err != nil {
+		return fmt.Errorf("terminal states: %w", err)
+	}
+	k := kern.matrix(opts.Threads)
 	for _, s := range []struct {
 		backward bool
 		key      string
 	}{{true, "root_cells"}, {false, "end_points"}} {
-		score, err := terminalScore(ctx, a, w, s.backward, opts)
+		var tt *array.CSR
+		if s.backward {
+			tt = normalizeAbsCols(k)
+		} else {
+			normalizeAbsRows(k, opts.Threads)
+			tt = k.Transpose()
+			k = nil
+		}
+		score, err := terminalScore(ctx, tt, w, opts)
 		if err != nil {
 			return fmt.Errorf("terminal states (%s): %w", s.key, err)
 		}
@@ -72,25 +102,33 @@ func TerminalStates(ctx context.Context, a *anndata.AnnData, opts TerminalOption
 	return nil
 }
 
-func terminalScore(ctx context.Context, a *anndata.AnnData, w *array.CSR, backward bool, opts TerminalOptions) ([]float64, error) {
-	t, err := TransitionMatrix(a, TransitionOptions{
-		VKey:              opts.VKey,
-		Scale:             opts.Scale,
-		NoSelfTransitions: !opts.SelfTransitions,
-		Backward:          backward,
-	})
-	if err != nil {
-		return nil, err
+// normalizeAbsCols returns m with each column divided by the sum of its
+// absolute values (accumulated in float64 in row order, as normalising the
+// rows of mᵀ does), sharing m's pattern.
+func normalizeAbsCols(m *array.CSR) *array.CSR {
+	s := make([]float64, m.Cols)
+	for k, j := range m.Indices {
+		s[j] += math.Abs(float64(m.Data[k]))
 	}
+	out := &array.CSR{Rows: m.Rows, Cols: m.Cols, Indptr: m.Indptr, Indices: m.Indices, Data: make([]float32, len(m.Data))}
+	for k, j := range m.Indices {
+		out.Data[k] = float32(float64(m.Data[k]) / s[j]) // s[j] > 0: column j holds this entry
+	}
+	return out
+}
+
+// terminalScore scores cells by the unit eigenvectors of the chain whose
+// transposed transition matrix is tt.
+func terminalScore(ctx context.Context, tt *array.CSR, w *array.CSR, opts TerminalOptions) ([]float64, error) {
 	eps := opts.Eps
 	if eps == 0 {
 		eps = defaultEps
 	}
-	vecs, err := unitEigenvectors(ctx, t, eps, opts.Threads)
+	vecs, err := unitEigenvectors(ctx, tt, eps, opts.Threads)
 	if err != nil {
 		return nil, err
 	}
-	n := t.Rows
+	n := tt.Rows
 	sum := make([]float64, n)
 	for _, v := range vecs {
 		for i, x := range v {
@@ -106,7 +144,7 @@ func terminalScore(ctx context.Context, a *anndata.AnnData, w *array.CSR, backwa
 	return minMaxScale(score), nil
 }
 
-// unitEigenvectors returns the eigenvectors of tᵀ whose eigenvalues have a
+// unitEigenvectors returns the eigenvectors of tt whose eigenvalues have a
 // real part ≥ 1 − eps among the terminalNev of largest real part, each
 // post-processed as scVelo's eigs(perc=[2, 98]): absolute values, entries
 // below the 2nd percentile set to 0, clipped at the 98th, divided by the
@@ -117,27 +155,85 @@ func terminalScore(ctx context.Context, a *anndata.AnnData, w *array.CSR, backwa
 // that the clipping leaves all zero (its support is under 2 % of the cells,
 // e.g. the stationary state of a cell no other cell transitions to) is
 // dropped instead of being divided by 0.
-func unitEigenvectors(ctx context.Context, t *array.CSR, eps float64, threads int) ([][]float64, error) {
-	n := t.Rows
-	tt := t.Transpose()
+func unitEigenvectors(ctx context.Context, tt *array.CSR, eps float64, threads int) ([][]float64, error) {
+	n := tt.Rows
 	p := eigenProblem{
 		op:    func(dst, src []float64) { mulVec(tt, src, dst, threads) },
 		n:     n,
 		nev:   min(terminalNev, n),
 		score: func(z complex128) float64 { return real(z) },
 	}
+	// Only eigenvalues ≥ 1 − eps matter, so the rest of the spectrum need
+	// not converge fully. The eigenvalue 1 is repeated once per closed
+	// class of the chain, which a Krylov space finds late or not at all
+	// (only through rounding), so its eigenvectors come from the classes
+	// themselves (each class's stationary distribution) when the iteration
+	// found fewer than there are classes. The iteration supplies the other
+	// eigenvalues ≥ 1 − eps: those of nearly closed sets, however close
+	// to 1.
+	p.partial, p.cutoff = true, 1-eps
 	pairs, err := p.solve(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var out [][]float64
+	classes := closedClasses(tt)
+	found := 0
+	for _, z := range pairs.values {
+		if real(z) >= 1-unitSlack {
+			found++
+		}
+	}
+	if len(classes) <= found {
+		classes = nil // the iteration has them all
+	}
+	var pos []int32 // cell → position in its class, −1 elsewhere
+	if len(classes) > 0 {
+		pos = make([]int32, n)
+		for i := range pos {
+			pos[i] = -1
+		}
+	}
+	var raw [][]float64
+	var basis [][]float64 // orthonormal basis of the (near-)unit eigenvectors so far
+	for _, members := range classes {
+		if len(raw) == p.nev {
+			break
+		}
+		v, err := stationary(ctx, tt, members, pos)
+		if err != nil {
+			return nil, err
+		}
+		raw = append(raw, v)
+		if r := unitResidual(v, basis); r != nil {
+			basis = append(basis, r)
+		}
+	}
 	for k, z := range pairs.values {
+		if len(raw) == p.nev {
+			break
+		}
+		v := pairs.vectors[k]
 		if real(z) < 1-eps {
 			continue
 		}
+		if real(z) >= 1-unitSlack && len(classes) > 0 {
+			// Eigenvalues this close to 1 are not told apart from the
+			// classes' by the iteration, whose vectors then mix the two:
+			// keep only the part outside the span found so far.
+			r := unitResidual(v, basis)
+			if r == nil {
+				continue
+			}
+			basis = append(basis, r)
+			v = r
+		}
+		raw = append(raw, v)
+	}
+	var out [][]float64
+	for _, vec := range raw {
 		v := make([]float64, n)
 		peak := 0.0
-		for i, x := range pairs.vectors[k] {
+		for i, x := range vec {
 			v[i] = math.Abs(x)
 			peak = math.Max(peak, v[i])
 		}
@@ -164,6 +260,25 @@ func unitEigenvectors(ctx context.Context, t *array.CSR, eps float64, threads in
 		out = append(out, v)
 	}
 	return out, nil
+}
+
+// unitResidual returns v with its components along the orthonormal basis
+// removed (twice, for accuracy), scaled to unit norm, or nil when less than
+// a thousandth of v's norm remains (v lies in the span).
+func unitResidual(v []float64, basis [][]float64) []float64 {
+	r := slices.Clone(v)
+	before := norm2(r)
+	for pass := 0; pass < 2; pass++ {
+		for _, b := range basis {
+			axpy(r, -dot(b, r), b)
+		}
+	}
+	nr := norm2(r)
+	if !(nr > 1e-3*before) {
+		return nil
+	}
+	scaleTo(r, 1/nr)
+	return r
 }
 
 // minMaxScale is scVelo's scale(): shift the finite values to start at 0

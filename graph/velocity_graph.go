@@ -3,11 +3,11 @@ package graph
 import (
 	"context"
 	"fmt"
-	"github.com/velo-rna/velo/internal/numeric"
 	"math"
 
 	"github.com/velo-rna/velo/anndata"
 	"github.com/velo-rna/velo/array"
+	"github.com/velo-rna/velo/internal/numeric"
 	"github.com/velo-rna/velo/internal/parallel"
 )
 
@@ -51,8 +51,12 @@ type GraphOptions struct {
 	Threads int
 }
 
-// graphChunk is the number of cells one task processes.
-const graphChunk = 32
+// graphChunk is the number of cells one task processes; graphBlock the
+// number of genes summed at a time (a multiple of kernelBlock).
+const (
+	graphChunk = 32
+	graphBlock = 512
+)
 
 // VelocityGraph computes scVelo's velocity graph (tl.velocity_graph,
 // mode_neighbors="distances"): for every cell i and every candidate j (i,
@@ -120,8 +124,9 @@ func VelocityGraph(ctx context.Context, a *anndata.AnnData, opts GraphOptions) e
 		}
 	}
 
-	c := newCosineInput(xlayer, vlayer, genes, sqrt)
-	pos, neg := c.graph(ctx, table, depth, parallel.Threads(opts.Threads))
+	threads := parallel.Threads(opts.Threads)
+	c := newCosineInput(xlayer, vlayer, genes, sqrt, threads)
+	pos, neg := c.graph(ctx, table, depth, threads)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -140,44 +145,85 @@ func VelocityGraph(ctx context.Context, a *anndata.AnnData, opts GraphOptions) e
 	return nil
 }
 
-// cosineInput holds the per-cell vectors of the graph computation, padded
-// to the kernel width.
+// cosineInput holds what the graph computation reads: the expression rows
+// of every cell (shared with the layer when possible) and, per cell, the
+// quantities that need no copy of the velocities.
 type cosineInput struct {
-	x, v   *array.Dense // n × stride
-	g      int          // number of genes (unpadded)
-	sqrt   bool
-	moving []bool    // centred velocity not identically zero
-	vnorm  []float64 // ‖V_i‖ of the centred (transformed) velocity
-	xnorm2 []float64 // ‖Xc_i‖² of the centred state (deterministic mode)
+	x    geneRows
+	v    rowReader // velocity-gene columns of the velocity layer
+	g    int
+	kw   int // stride of velocity scratch rows: g, or the zero-padded width
+	sqrt bool
+	// Deterministic mode: row means of X and ‖X_i − mean_i‖², so the
+	// centred displacement is X_j − X_i − (mean_j − mean_i).
+	xmean  []float64
+	xnorm2 []float64
 }
 
-func newCosineInput(xlayer, vlayer array.Matrix, genes []int, sqrt bool) *cosineInput {
+func newCosineInput(xlayer, vlayer array.Matrix, genes []int, sqrt bool, threads int) *cosineInput {
 	g := len(genes)
-	stride := padded(g)
-	c := &cosineInput{x: gather(xlayer, genes, stride), v: gather(vlayer, genes, stride), g: g, sqrt: sqrt}
-	if sqrt {
-		signedSqrt(c.v)
-	} else {
-		// Without the transform the centred displacement is Xc_j − Xc_i,
-		// so centring X once replaces centring every displacement.
-		centerRows(c.x, g)
-		c.xnorm2 = rowNorms(c.x)
-		for i, s := range c.xnorm2 {
-			c.xnorm2[i] = s * s
-		}
+	// In sqrt mode a gathered copy is padded with zeros so the kernel can
+	// read its last block in place (centred differences, in deterministic
+	// mode, would not vanish on padding).
+	c := &cosineInput{x: newGeneRows(xlayer, genes, threads, sqrt), v: newRowReader(vlayer, genes), g: g, sqrt: sqrt}
+	c.kw = g
+	if c.x.padded {
+		c.kw = c.x.stride
 	}
-	centerRows(c.v, g)
-	c.vnorm = rowNorms(c.v)
-	c.moving = make([]bool, c.v.Rows)
-	for i := range c.moving {
-		for _, x := range c.v.Row(i) {
-			if x != 0 {
-				c.moving[i] = true
-				break
+	if !sqrt {
+		n, _ := xlayer.Shape()
+		c.xmean = make([]float64, n)
+		c.xnorm2 = make([]float64, n)
+		parallel.For(n, rowChunk, threads, func(_, lo, hi int) {
+			for i := lo; i < hi; i++ {
+				row := c.x.row(i)
+				var s float64
+				for _, x := range row {
+					s += float64(x)
+				}
+				m := s / float64(g)
+				var ss float64
+				for _, x := range row {
+					d := float64(x) - m
+					ss += d * d
+				}
+				c.xmean[i], c.xnorm2[i] = m, ss
 			}
-		}
+		})
 	}
 	return c
+}
+
+// velocity writes cell i's velocity over the genes to dst, transformed
+// (sign(v)·√|v| in sqrt mode, in float32 as numpy) and centred, and returns
+// its norm; 0 when the centred velocity vanishes.
+func (c *cosineInput) velocity(i int, dst []float32) float64 {
+	c.v.into(i, dst)
+	dst = dst[:c.g]
+	if c.sqrt {
+		for k, x := range dst {
+			dst[k] = float32(math.Copysign(math.Sqrt(math.Abs(float64(x))), float64(x)))
+		}
+	}
+	// The mean is accumulated in float64, so a constant row becomes
+	// exactly zero.
+	var s float64
+	for _, x := range dst {
+		s += float64(x)
+	}
+	mean := s / float64(c.g)
+	var ss float64
+	moving := false
+	for k, x := range dst {
+		y := float32(float64(x) - mean)
+		dst[k] = y
+		ss += float64(y) * float64(y)
+		moving = moving || y != 0
+	}
+	if !moving {
+		return 0
+	}
+	return math.Sqrt(ss)
 }
 
 // Degenerate displacements: a displacement is treated as constant (its
@@ -188,107 +234,170 @@ const (
 	constRelDiff = 1e-10 // Σd² relative to ‖Xc_i‖² + ‖Xc_j‖² (plain mode)
 )
 
-// cosine returns the correlation of cell j's displacement from cell i with
-// cell i's velocity, and false when it is undefined.
-func (c *cosineInput) cosine(i, j int) (float64, bool) {
-	xi, xj, vi := c.x.Row(i), c.x.Row(j), c.v.Row(i)
-	var centred, dot float64
+// addStats adds to acc (Σt, Σt², Σt·v in sqrt mode; 0, Σd², Σd·v
+// otherwise) the sums over one block of genes: xi, xj the block of cells i
+// and j, vi the block of cell i's centred velocity.
+func (c *cosineInput) addStats(acc []float64, i, j int, xi, xj, vi []float32) {
 	if c.sqrt {
-		s, ss, d := sqrtDiffStats(xi, xj, vi)
+		s, ss, d := sqrtDiffStats(xi, xj, vi, c.x.padded)
+		acc[0] += s
+		acc[1] += ss
+		acc[2] += d
+		return
+	}
+	ss, d := diffStats(xi, xj, vi, float32(c.xmean[j]-c.xmean[i]))
+	acc[1] += ss
+	acc[2] += d
+}
+
+// cosine returns the correlation of cell j's displacement from cell i with
+// cell i's centred velocity (norm vnorm) from the sums of addStats, and
+// false when it is undefined.
+func (c *cosineInput) cosine(i, j int, acc []float64, vnorm float64) (float64, bool) {
+	var centred float64
+	if c.sqrt {
+		s, ss := acc[0], acc[1]
 		centred = ss - s*s/float64(c.g)
 		if !(centred > constRelSqrt*ss) {
 			return 0, false
 		}
-		dot = d
 	} else {
-		ss, d := diffStats(xi, xj, vi)
-		if !(ss > constRelDiff*(c.xnorm2[i]+c.xnorm2[j])) {
+		centred = acc[1]
+		if !(centred > constRelDiff*(c.xnorm2[i]+c.xnorm2[j])) {
 			return 0, false
 		}
-		centred, dot = ss, d
 	}
-	r := dot / (math.Sqrt(centred) * c.vnorm[i])
+	r := acc[2] / (math.Sqrt(centred) * vnorm)
 	if r != r || r == 0 {
 		return 0, false
 	}
 	return r, true
 }
 
-// graphPart is one chunk's share of the two graphs, rows in order.
-type graphPart struct {
-	posCount, negCount []int
-	posIdx, negIdx     []int32
-	posVal, negVal     []float32
-}
-
 // graph computes the positive and negative correlation graphs.
+//
+// A first pass counts each cell's candidates, which bounds its entries in
+// both graphs together; one buffer of that size receives every row in
+// place (positive entries from the front of the row's slot, negative ones
+// from the back), cells being processed in locality order. The negative
+// graph is then copied out and the positive entries packed to the front of
+// the buffer, so the peak is the buffer plus the negative graph rather than
+// both graphs twice over.
 func (c *cosineInput) graph(ctx context.Context, t knn, depth, threads int) (pos, neg *array.CSR) {
-	n := c.x.Rows
-	parts := make([]graphPart, parallel.Chunks(n, graphChunk))
-	scratch := newMarkPool(threads, n)
-	parallel.For(n, graphChunk, threads, func(ci, lo, hi int) {
+	n := len(t.idx) / t.k
+	scratch := newMarkPool(threads, n, c.kw)
+	slot := make([]int64, n+1)
+	parallel.For(n, rowChunk, threads, func(_, lo, hi int) {
+		m := scratch.get()
+		defer scratch.put(m)
+		for i := lo; i < hi; i++ {
+			m.cand = candidateSet(m.cand, t, i, depth, m.bits)
+			slot[i+1] = int64(len(m.cand) - 1) // i itself is no candidate
+		}
+	})
+	for i := 0; i < n; i++ {
+		slot[i+1] += slot[i]
+	}
+	idx := make([]int32, slot[n])
+	val := make([]float32, slot[n])
+	posCount := make([]int32, n)
+	negCount := make([]int32, n)
+	order := localityOrder(t, n)
+	g, kw := c.g, c.kw
+	parallel.For(n, graphChunk, threads, func(_, lo, hi int) {
 		if ctx.Err() != nil {
 			return
 		}
 		m := scratch.get()
 		defer scratch.put(m)
-		p := &parts[ci]
-		p.posCount = make([]int, hi-lo)
-		p.negCount = make([]int, hi-lo)
-		for i := lo; i < hi; i++ {
-			if !c.moving[i] {
+		cells := order[lo:hi]
+		// The chunk's velocities and candidate pairs first; then the sums
+		// gene block by gene block, so that the blocks of the rows the
+		// chunk reads stay in cache.
+		m.pairs = m.pairs[:0]
+		for q, ci := range cells {
+			i := int(ci)
+			m.start[q] = len(m.pairs)
+			m.vnorm[q] = c.velocity(i, m.v[q*kw:(q+1)*kw])
+			if m.vnorm[q] == 0 {
 				continue
 			}
 			m.cand = candidateSet(m.cand, t, i, depth, m.bits)
 			for _, j := range m.cand {
-				if int(j) == i {
-					continue
+				if int(j) != i {
+					m.pairs = append(m.pairs, j)
 				}
-				r, ok := c.cosine(i, int(j))
+			}
+		}
+		m.start[len(cells)] = len(m.pairs)
+		if cap(m.acc) < 3*len(m.pairs) {
+			m.acc = make([]float64, 3*len(m.pairs))
+		}
+		acc := m.acc[:3*len(m.pairs)]
+		clear(acc)
+		for b0 := 0; b0 < g; b0 += graphBlock {
+			b1 := min(b0+graphBlock, g)
+			for q, ci := range cells {
+				i := int(ci)
+				xi, vi := c.x.row(i)[b0:b1], m.v[q*kw+b0:q*kw+b1]
+				for k := m.start[q]; k < m.start[q+1]; k++ {
+					j := int(m.pairs[k])
+					c.addStats(acc[3*k:3*k+3], i, j, xi, c.x.row(j)[b0:b1], vi)
+				}
+			}
+		}
+		for q, ci := range cells {
+			i := int(ci)
+			if m.vnorm[q] == 0 {
+				continue
+			}
+			p, e := slot[i], slot[i+1]
+			for k := m.start[q]; k < m.start[q+1]; k++ {
+				j := m.pairs[k]
+				r, ok := c.cosine(i, int(j), acc[3*k:3*k+3], m.vnorm[q])
 				if !ok {
 					continue
 				}
 				if v := float32(r); v > 0 {
-					p.posIdx = append(p.posIdx, j)
-					p.posVal = append(p.posVal, min(v, 1))
-					p.posCount[i-lo]++
+					idx[p], val[p] = j, min(v, 1)
+					p++
 				} else if v < 0 {
-					p.negIdx = append(p.negIdx, j)
-					p.negVal = append(p.negVal, max(v, -1))
-					p.negCount[i-lo]++
+					e--
+					idx[e], val[e] = j, max(v, -1)
 				}
+			}
+			posCount[i] = int32(p - slot[i])
+			negCount[i] = int32(slot[i+1] - e)
+		}
+	})
+	if ctx.Err() != nil {
+		return nil, nil
+	}
+	neg = array.NewCSR(n, n)
+	for i, k := range negCount {
+		neg.Indptr[i+1] = neg.Indptr[i] + int64(k)
+	}
+	neg.Indices = make([]int32, neg.Indptr[n])
+	neg.Data = make([]float32, neg.Indptr[n])
+	parallel.For(n, rowChunk, threads, func(_, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			// The slot holds the row's negative entries backwards.
+			src, dst := slot[i+1]-1, neg.Indptr[i]
+			for ; dst < neg.Indptr[i+1]; dst++ {
+				neg.Indices[dst], neg.Data[dst] = idx[src], val[src]
+				src--
 			}
 		}
 	})
-	return assemble(n, parts, true), assemble(n, parts, false)
-}
-
-func assemble(n int, parts []graphPart, positive bool) *array.CSR {
-	out := array.NewCSR(n, n)
-	total := 0
-	for _, p := range parts {
-		if positive {
-			total += len(p.posIdx)
-		} else {
-			total += len(p.negIdx)
-		}
+	pos = array.NewCSR(n, n)
+	for i, k := range posCount {
+		lo, e := pos.Indptr[i], int64(k)
+		copy(idx[lo:lo+e], idx[slot[i]:slot[i]+e])
+		copy(val[lo:lo+e], val[slot[i]:slot[i]+e])
+		pos.Indptr[i+1] = lo + e
 	}
-	out.Indices = make([]int32, 0, total)
-	out.Data = make([]float32, 0, total)
-	row := 0
-	for _, p := range parts {
-		counts, idx, val := p.negCount, p.negIdx, p.negVal
-		if positive {
-			counts, idx, val = p.posCount, p.posIdx, p.posVal
-		}
-		out.Indices = append(out.Indices, idx...)
-		out.Data = append(out.Data, val...)
-		for _, k := range counts {
-			out.Indptr[row+1] = out.Indptr[row] + int64(k)
-			row++
-		}
-	}
-	return out
+	pos.Indices, pos.Data = idx[:pos.Indptr[n]:pos.Indptr[n]], val[:pos.Indptr[n]:pos.Indptr[n]]
+	return pos, neg
 }
 
 // selfTransitions returns scVelo's self-transition probabilities
@@ -313,18 +422,27 @@ func selfTransitions(pos *array.CSR) []float64 {
 	return out
 }
 
-// markPool hands out per-goroutine scratch for candidate sets.
+// markPool hands out per-goroutine scratch.
 type markPool struct{ ch chan *marks }
 
 type marks struct {
 	bits []uint64 // membership bitset over all cells, all zero between uses
 	cand []int32
+	// The current chunk: centred velocities (graphChunk × genes) and
+	// their norms, candidate pairs (cell q's are pairs[start[q]:
+	// start[q+1]]) and their sums.
+	v     []float32
+	vnorm []float64
+	start []int
+	pairs []int32
+	acc   []float64
 }
 
-func newMarkPool(threads, n int) *markPool {
+func newMarkPool(threads, n, g int) *markPool {
 	p := &markPool{ch: make(chan *marks, threads)}
 	for k := 0; k < threads; k++ {
-		p.ch <- &marks{bits: make([]uint64, (n+63)/64)}
+		p.ch <- &marks{bits: make([]uint64, (n+63)/64), v: make([]float32, graphChunk*g),
+			vnorm: make([]float64, graphChunk), start: make([]int, graphChunk+1)}
 	}
 	return p
 }

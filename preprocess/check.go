@@ -6,6 +6,7 @@ import (
 
 	"github.com/velo-rna/velo/anndata"
 	"github.com/velo-rna/velo/array"
+	"github.com/velo-rna/velo/internal/parallel"
 )
 
 // matrixName is how errors name X or a layer.
@@ -52,25 +53,43 @@ func checkValues(a *anndata.AnnData, key string, m array.Matrix, counts bool) er
 		return fmt.Errorf("%s has %s values (cell %d %q, gene %d %q: %v)",
 			matrixName(key), what, i, a.Obs.Index[i], j, a.Var.Index[j], v)
 	}
-	switch t := m.(type) {
-	case *array.CSR:
-		for i := 0; i < t.Rows; i++ {
-			idx, val := t.RowView(i)
+	// Chunks scan in parallel; the first bad entry of the first chunk
+	// holding one is reported, whatever the number of threads.
+	rows, cols := m.Shape()
+	type hit struct {
+		found bool
+		i, j  int
+		v     float32
+	}
+	hits := make([]hit, parallel.Chunks(rows, checkChunk))
+	parallel.For(rows, checkChunk, 0, func(c, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			var idx []int32
+			var val []float32
+			switch t := m.(type) {
+			case *array.CSR:
+				idx, val = t.RowView(i)
+			case *array.Dense:
+				val = t.Data[i*cols : (i+1)*cols]
+			}
 			for k, v := range val {
 				if bad(v) {
-					return describe(i, int(idx[k]), v)
+					hits[c] = hit{true, i, col(idx, k), v}
+					return
 				}
 			}
 		}
-	case *array.Dense:
-		for p, v := range t.Data {
-			if bad(v) {
-				return describe(p/t.Cols, p%t.Cols, v)
-			}
+	})
+	for _, h := range hits {
+		if h.found {
+			return describe(h.i, h.j, h.v)
 		}
 	}
 	return nil
 }
+
+// checkChunk is the number of rows one goroutine checks at a time.
+const checkChunk = 1024
 
 // checkCountMatrices validates the named matrices that are present ("X"
 // or layer names) as count matrices: right shape, finite, non-negative.

@@ -181,9 +181,7 @@ func (t filterTest) message() string {
 // are positive, and the number of those cells.
 func sharedStats(s, u array.Matrix) ([]float64, []int) {
 	sc, uc := array.AsCSR(s), array.AsCSR(u)
-	counts := make([]float64, sc.Cols)
-	cells := make([]int, sc.Cols)
-	for i := 0; i < sc.Rows; i++ {
+	return chunkedColumnStats(sc.Rows, sc.Cols, func(i int, counts []float64, cells []int) {
 		si, sv := sc.RowView(i)
 		ui, uv := uc.RowView(i)
 		x, y := 0, 0
@@ -203,6 +201,5 @@ func sharedStats(s, u array.Matrix) ([]float64, []int) {
 				y++
 			}
 		}
-	}
-	return counts, cells
+	})
 }

@@ -4,32 +4,46 @@ package preprocess
 
 import "golang.org/x/sys/cpu"
 
-// haveFMA selects the AVX2/FMA kernels. In the PCA kernels one 256-bit
-// fused multiply-add handles a 4-column row of P or W, several times fewer
+// haveFMA selects the AVX2/FMA kernels. In the PCA kernels one or two
+// 256-bit fused multiply-adds handle a 4- or 8-column row of P or W, several times fewer
 // instructions than the scalar loops; results differ from the scalar
 // kernels only by the rounding of fused multiply-adds, and never with the
 // number of threads. The float32 axpy of the moments uses AVX2 without
 // fusion and is bit-identical to the scalar loop.
 var haveFMA = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
-// gather4 adds Σ_t val[t]·P[idx[t], :] to z for a 4-column P. Every
-// idx[t] must be a row of p (gramKernel checks the matrix once).
-func gather4(z *[4]float64, idx []int32, val []float32, p []float64) {
-	if haveFMA {
-		gather4AVX(z, idx, val[:len(idx)], p)
-		return
+// gatherRow adds Σ_t val[t]·P[idx[t], :] to z for a len(z)-column P,
+// len(z) 4 or 8. Every idx[t] must be a row of p (gramKernel checks the
+// matrix once).
+func gatherRow(z []float64, idx []int32, val []float32, p []float64) {
+	switch {
+	case !haveFMA:
+		gatherGo(z, idx, val, p)
+	case len(z) == 8:
+		gatherBlockAVX((*[8]float64)(z), idx, val[:len(idx)], p)
+	default:
+		gather4AVX((*[4]float64)(z), idx, val[:len(idx)], p)
 	}
-	gather4Go(z, idx, val, p)
 }
 
-// scatter4 adds val[t]·z to row idx[t] of the 4-column w for every t.
-func scatter4(w []float64, idx []int32, val []float32, z *[4]float64) {
-	if haveFMA {
-		scatter4AVX(w, idx, val[:len(idx)], z)
-		return
+// scatterRow adds val[t]·z to row idx[t] of the len(z)-column w for every
+// t, len(z) 4 or 8.
+func scatterRow(w []float64, idx []int32, val []float32, z []float64) {
+	switch {
+	case !haveFMA:
+		scatterGo(w, idx, val, z)
+	case len(z) == 8:
+		scatterBlockAVX(w, idx, val[:len(idx)], (*[8]float64)(z))
+	default:
+		scatter4AVX(w, idx, val[:len(idx)], (*[4]float64)(z))
 	}
-	scatter4Go(w, idx, val, z)
 }
+
+//go:noescape
+func gatherBlockAVX(z *[8]float64, idx []int32, val []float32, p []float64)
+
+//go:noescape
+func scatterBlockAVX(w []float64, idx []int32, val []float32, z *[8]float64)
 
 //go:noescape
 func gather4AVX(z *[4]float64, idx []int32, val []float32, p []float64)

@@ -2,14 +2,14 @@
 
 package preprocess
 
-// gather4 adds Σ_t val[t]·P[idx[t], :] to z for a 4-column P.
-func gather4(z *[4]float64, idx []int32, val []float32, p []float64) {
-	gather4Go(z, idx, val, p)
+// gatherRow adds Σ_t val[t]·P[idx[t], :] to z for a len(z)-column P.
+func gatherRow(z []float64, idx []int32, val []float32, p []float64) {
+	gatherGo(z, idx, val, p)
 }
 
-// scatter4 adds val[t]·z to row idx[t] of the 4-column w for every t.
-func scatter4(w []float64, idx []int32, val []float32, z *[4]float64) {
-	scatter4Go(w, idx, val, z)
+// scatterRow adds val[t]·z to row idx[t] of the len(z)-column w for every t.
+func scatterRow(w []float64, idx []int32, val []float32, z []float64) {
+	scatterGo(w, idx, val, z)
 }
 
 // axpy32 adds alpha·x to y (len(y) ≥ len(x)), rounding the product and the

@@ -11,7 +11,7 @@ import (
 func TestGramKernelsAgree(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	const g = 300
-	p := make([]float64, g*4)
+	p := make([]float64, g*maxBlock)
 	for k := range p {
 		p[k] = r.NormFloat64()
 	}
@@ -22,23 +22,27 @@ func TestGramKernelsAgree(t *testing.T) {
 			idx[t] = int32(r.IntN(g))
 			val[t] = float32(r.ExpFloat64())
 		}
-		var za, zb [4]float64
-		za = [4]float64{1, -2, 3, 0.5}
-		zb = za
-		gather4(&za, idx, val, p)
-		gather4Go(&zb, idx, val, p)
-		wa := make([]float64, g*4)
-		wb := make([]float64, g*4)
-		scatter4(wa, idx, val, &za)
-		scatter4Go(wb, idx, val, &za)
-		for q := range za {
-			if math.Abs(za[q]-zb[q]) > 1e-12*(1+math.Abs(zb[q])) {
-				t.Errorf("nnz %d: gather %v vs %v", nnz, za, zb)
+		for _, b := range []int{4, 8} {
+			za, zb := make([]float64, b), make([]float64, b)
+			for q := range za {
+				za[q] = r.NormFloat64()
 			}
-		}
-		for k := range wa {
-			if math.Abs(wa[k]-wb[k]) > 1e-12*(1+math.Abs(wb[k])) {
-				t.Fatalf("nnz %d: scatter entry %d: %v vs %v", nnz, k, wa[k], wb[k])
+			copy(zb, za)
+			gatherRow(za, idx, val, p[:g*b])
+			gatherGo(zb, idx, val, p[:g*b])
+			wa := make([]float64, g*b)
+			wb := make([]float64, g*b)
+			scatterRow(wa, idx, val, za)
+			scatterGo(wb, idx, val, za)
+			for q := range za {
+				if math.Abs(za[q]-zb[q]) > 1e-12*(1+math.Abs(zb[q])) {
+					t.Errorf("b %d, nnz %d: gather %v vs %v", b, nnz, za, zb)
+				}
+			}
+			for k := range wa {
+				if math.Abs(wa[k]-wb[k]) > 1e-12*(1+math.Abs(wb[k])) {
+					t.Fatalf("b %d, nnz %d: scatter entry %d: %v vs %v", b, nnz, k, wa[k], wb[k])
+				}
 			}
 		}
 	}

@@ -65,6 +65,29 @@ func Moments(ctx context.Context, a *anndata.AnnData, opts MomentsOptions) error
 			return fmt.Errorf("moments: %w", err)
 		}
 	}
+	w, err := MomentWeights(ctx, a, opts)
+	if err != nil {
+		return err
+	}
+	a.Layers["Ms"] = Smooth(w, a.Layers["spliced"], opts.Threads)
+	a.Layers["Mu"] = Smooth(w, a.Layers["unspliced"], opts.Threads)
+	opts.Logf.printf("    finished: added 'Ms' and 'Mu', moments of un/spliced abundances (adata.layers)")
+	return nil
+}
+
+// MomentWeights returns the weights Moments averages with (spec A9): the
+// moment weights (ConnectivityWeights) of the stored graph selected by
+// opts.Mode, computed first when missing or built with fewer neighbours than
+// requested, and pruned to the NNeighbors strongest when built with more.
+// It lets callers smooth blocks of genes themselves with Smooth.
+func MomentWeights(ctx context.Context, a *anndata.AnnData, opts MomentsOptions) (*array.CSR, error) {
+	mode := opts.Mode
+	if mode == "" {
+		mode = "connectivities"
+	}
+	if mode != "connectivities" && mode != "distances" {
+		return nil, fmt.Errorf("moments: mode %q is not \"connectivities\" or \"distances\"", mode)
+	}
 	k := opts.NNeighbors
 	if k == 0 {
 		k = defaultNNeighbors
@@ -75,13 +98,13 @@ func Moments(ctx context.Context, a *anndata.AnnData, opts MomentsOptions) error
 		err := Neighbors(ctx, a, NeighborsOptions{NNeighbors: k, NPCs: opts.NPCs, UseRep: opts.UseRep,
 			IgnoreHighlyVariable: opts.IgnoreHighlyVariable, Seed: opts.Seed, Threads: opts.Threads, Logf: opts.Logf})
 		if err != nil {
-			return fmt.Errorf("moments: %w", err)
+			return nil, fmt.Errorf("moments: %w", err)
 		}
 		stored = k
 	}
 	graph, err := neighbourGraph(a, mode)
 	if err != nil {
-		return fmt.Errorf("moments: %w", err)
+		return nil, fmt.Errorf("moments: %w", err)
 	}
 	verifyNeighbors(a, opts.Logf)
 	if !opts.KeepGraph && k < stored {
@@ -92,11 +115,7 @@ func Moments(ctx context.Context, a *anndata.AnnData, opts MomentsOptions) error
 		}
 	}
 	opts.Logf.printf("computing moments based on %s", mode)
-	w := ConnectivityWeights(graph)
-	a.Layers["Ms"] = Smooth(w, a.Layers["spliced"], opts.Threads)
-	a.Layers["Mu"] = Smooth(w, a.Layers["unspliced"], opts.Threads)
-	opts.Logf.printf("    finished: added 'Ms' and 'Mu', moments of un/spliced abundances (adata.layers)")
-	return nil
+	return ConnectivityWeights(graph), nil
 }
 
 // SecondOrderMoments returns Mss = W·(s∘s) and Mus = W·(s∘u) for the given
@@ -128,30 +147,9 @@ func SecondOrderMoments(a *anndata.AnnData, genes []int, threads int) (mss, mus 
 			return nil, nil, fmt.Errorf("second-order moments: gene %d outside [0, %d)", g, a.NVars())
 		}
 	}
-	// SelectCols needs increasing columns: compute on the sorted set and
-	// put the columns back in the requested order.
-	order := append([]int(nil), genes...)
-	sort.Ints(order)
-	uniq := order[:0]
-	for k, g := range order {
-		if k == 0 || g != order[k-1] {
-			uniq = append(uniq, g)
-		}
-	}
 	w := ConnectivityWeights(graph)
-	mss = SmoothProduct(w, s, s, uniq, threads)
-	mus = SmoothProduct(w, s, u, uniq, threads)
-	if len(uniq) != len(genes) || !sort.IntsAreSorted(genes) {
-		pos := make(map[int]int, len(uniq))
-		for p, g := range uniq {
-			pos[g] = p
-		}
-		sel := make([]int, len(genes))
-		for k, g := range genes {
-			sel[k] = pos[g]
-		}
-		mss, mus = mss.SelectCols(sel), mus.SelectCols(sel)
-	}
+	mss = SmoothProduct(w, s, s, genes, threads)
+	mus = SmoothProduct(w, s, u, genes, threads)
 	return mss, mus, nil
 }
 

@@ -20,10 +20,10 @@ const (
 
 // AutoApproxCells is the number of cells from which KNNMethod "" chooses
 // the approximate search. On 30 clustered principal components with 30
-// neighbours (2 cores), exact and NN-descent both take about 1.7 s at
-// 20 000 cells, while at 100 000 cells the exact search takes 21 s and
-// NN-descent 11 s with a recall of 0.98: the exact search grows faster
-// than linearly, so beyond 50 000 cells its cost is no longer worth its
+// neighbours (2 cores), the exact search takes about 1.7 s at 20 000
+// cells and 21 s at 100 000, NN-descent about 6 s at 100 000 (recall
+// 0.98) and 55 s at a million: the exact search grows faster than
+// linearly, so beyond 50 000 cells its cost is no longer worth its
 // exactness.
 const AutoApproxCells = 50_000
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/velo-rna/velo/anndata"
 	"github.com/velo-rna/velo/array"
+	"github.com/velo-rna/velo/internal/parallel"
 )
 
 // NormalizePerCellOptions are scVelo's pp.normalize_per_cell parameters.
@@ -338,36 +339,36 @@ func scaleRows(m array.Matrix, c *sizes, target *float64) {
 			}
 		}
 	}
-	switch t := m.(type) {
-	case *array.CSR:
-		for i := 0; i < t.Rows; i++ {
-			_, val := t.RowView(i)
-			if c.f32 {
-				s := float32(factor[i])
-				for k := range val {
-					val[k] *= s
+	parallel.For(n, checkChunk, 0, func(_, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			switch t := m.(type) {
+			case *array.CSR:
+				_, val := t.RowView(i)
+				if c.f32 {
+					s := float32(factor[i])
+					for k := range val {
+						val[k] *= s
+					}
+				} else {
+					for k, v := range val {
+						val[k] = float32(float64(v) * factor[i])
+					}
 				}
-			} else {
-				for k, v := range val {
-					val[k] = float32(float64(v) * factor[i])
+			case *array.Dense:
+				row := t.Row(i)
+				if c.f32 {
+					d := float32(factor[i])
+					for k := range row {
+						row[k] /= d
+					}
+				} else {
+					for k, v := range row {
+						row[k] = float32(float64(v) / factor[i])
+					}
 				}
 			}
 		}
-	case *array.Dense:
-		for i := 0; i < t.Rows; i++ {
-			row := t.Row(i)
-			if c.f32 {
-				d := float32(factor[i])
-				for k := range row {
-					row[k] /= d
-				}
-			} else {
-				for k, v := range row {
-					row[k] = float32(float64(v) / factor[i])
-				}
-			}
-		}
-	}
+	})
 }
 
 // median32 is numpy's median of float32 values: the middle value, or the

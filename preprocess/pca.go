@@ -7,6 +7,7 @@ import (
 
 	"github.com/velo-rna/velo/anndata"
 	"github.com/velo-rna/velo/array"
+	"github.com/velo-rna/velo/internal/parallel"
 )
 
 // defaultNPCs is scVelo's number of principal components when it computes
@@ -76,11 +77,12 @@ func PCA(ctx context.Context, a *anndata.AnnData, opts PCAOptions) error {
 	if k < 1 {
 		return fmt.Errorf("pca: %d cells and %d genes leave no component to compute", n, len(genes))
 	}
-	if useHVG {
-		x = selectColumns(x, genes)
+	var sel []int // nil: every gene enters, X is used as it is
+	if len(genes) < a.NVars() {
+		sel = genes
 	}
-	mu := colMeans(x)
-	res, err := centredSVD(ctx, x, mu, k, opts.Seed, opts.Threads)
+	mu, total := colMoments(x, sel, opts.Threads)
+	res, err := centredSVD(ctx, x, sel, mu, k, opts.Seed, opts.Threads)
 	if err != nil {
 		return fmt.Errorf("pca: %w", err)
 	}
@@ -101,7 +103,6 @@ func PCA(ctx context.Context, a *anndata.AnnData, opts PCAOptions) error {
 			loadings.Data[g*k+c] = float32(v[p])
 		}
 	}
-	total := totalVariance(x, mu)
 	variance := make([]float64, k)
 	ratio := make([]float64, k)
 	for c, s := range res.sigma {
@@ -187,20 +188,51 @@ func flipSigns(res *svdResult) {
 	}
 }
 
-// totalVariance is the sum over genes of the sample variance (ddof 1), the
-// denominator of scanpy's variance_ratio.
-func totalVariance(x array.Matrix, mu []float64) float64 {
-	n, _ := x.Shape()
-	sq := make([]float64, len(mu))
-	forEachRow(x, func(_ int, idx []int32, val []float32) {
-		for k, v := range val {
-			f := float64(v)
-			sq[col(idx, k)] += f * f
+// colMoments returns the float64 means of the columns sel of x (nil: all)
+// and the sum of their sample variances (ddof 1), the denominator of
+// scanpy's variance_ratio. Row chunks sum in parallel and are merged in
+// chunk order, so the result does not depend on the number of threads.
+func colMoments(x array.Matrix, sel []int, threads int) (mu []float64, total float64) {
+	n, g := x.Shape()
+	chunk := gramChunk(n)
+	nc := parallel.Chunks(n, chunk)
+	sums := make([][]float64, nc)
+	sq := make([][]float64, nc)
+	parallel.For(n, chunk, threads, func(c, lo, hi int) {
+		s, q := make([]float64, g), make([]float64, g)
+		for i := lo; i < hi; i++ {
+			var idx []int32
+			var val []float32
+			switch t := x.(type) {
+			case *array.CSR:
+				idx, val = t.RowView(i)
+			case *array.Dense:
+				val = t.Row(i)
+			}
+			for k, v := range val {
+				j, f := col(idx, k), float64(v)
+				s[j] += f
+				q[j] += f * f
+			}
 		}
+		sums[c], sq[c] = s, q
 	})
-	var total float64
-	for j, m := range mu {
-		total += (sq[j] - float64(n)*m*m) / float64(n-1)
+	for c := 1; c < nc; c++ {
+		for j := range sums[0] {
+			sums[0][j] += sums[c][j]
+			sq[0][j] += sq[c][j]
+		}
 	}
-	return total
+	if sel == nil {
+		sel = make([]int, g)
+		for j := range sel {
+			sel[j] = j
+		}
+	}
+	mu = make([]float64, len(sel))
+	for p, j := range sel {
+		mu[p] = sums[0][j] / float64(n)
+		total += (sq[0][j] - float64(n)*mu[p]*mu[p]) / float64(n-1)
+	}
+	return mu, total
 }

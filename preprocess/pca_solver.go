@@ -17,10 +17,13 @@ import (
 //
 // scanpy runs ARPACK on a LinearOperator for the same A. velo uses a block
 // Lanczos (block Krylov) iteration on AᵀA with full reorthogonalisation:
-// the basis V grows by one block of krylovBlock vectors per step, built from
+// the basis V grows by one block of b vectors per step (b = 4 or 8, see
+// gramKernel), built from
 // AᵀA applied to the previous block; Rayleigh–Ritz on the projected matrix
 // VᵀAᵀAV gives the singular values and right vectors, and scores A·v come
-// from the stored A·V. A Ritz pair (λ, v) has eigen-residual
+// from the stored A·V, or, when that would exceed scoreStoreValues floats
+// (a million cells), from A applied to the Ritz vectors at the end. A Ritz
+// pair (λ, v) has eigen-residual
 // ‖AᵀAv − λv‖ = ‖R·y_last‖, where R is the orthogonalised newest block of
 // AᵀAV and y_last the last block of the Ritz coordinates; the iteration
 // stops when every wanted pair has ‖AᵀAv − λv‖ ≤ krylovTol·λ.
@@ -30,7 +33,9 @@ import (
 // same for any number of threads. Small problems are solved exactly with a
 // dense SVD instead.
 const (
-	krylovBlock = 4 // the kernels are written for exactly 4 columns
+	// maxBlock is the widest block of vectors sharing a pass over X
+	// (gramKernel chooses 4 or 8).
+	maxBlock = 8
 	// krylovTol gives singular values to ~1e-8 relative and singular
 	// vectors to |cos| > 0.99999 on scVelo-sized data, far below the float32
 	// rounding of the stored scores.
@@ -42,9 +47,16 @@ const (
 	// equal eigenvalues, as in the Marchenko–Pastur bulk of pure noise)
 	// converge arbitrarily slowly and are ill-determined anyway; the
 	// iteration then stops with the best Ritz approximation, which still
-	// spans the leading subspace accurately.
-	krylovMaxPerComponent = 10
+	// spans the leading subspace accurately. 12 lets 10 000 simulated cells
+	// converge fully with blocks of 8, which need a few more vectors than
+	// blocks of 4.
+	krylovMaxPerComponent = 12
 )
+
+// scoreStoreValues bounds A·V kept during the iteration (256 MiB of
+// float64); beyond it the scores cost ⌈k/b⌉ more passes. A
+// variable so tests can exercise both ways.
+var scoreStoreValues = 1 << 25
 
 // svdResult holds the k leading singular triplets of A, largest first.
 type svdResult struct {
@@ -56,13 +68,18 @@ type svdResult struct {
 	unconverged int
 }
 
-// centredSVD returns the k leading singular triplets of X − 1μᵀ.
-func centredSVD(ctx context.Context, x array.Matrix, mu []float64, k int, seed uint64, threads int) (*svdResult, error) {
-	n, g := x.Shape()
+// centredSVD returns the k leading singular triplets of X_S − 1μᵀ, X_S the
+// columns sel of x (nil: all columns) and μ their means.
+func centredSVD(ctx context.Context, x array.Matrix, sel []int, mu []float64, k int, seed uint64, threads int) (*svdResult, error) {
+	n, _ := x.Shape()
+	g := len(mu)
 	if k < 1 || k > min(n, g) {
 		return nil, fmt.Errorf("cannot compute %d components of a %d × %d matrix", k, n, g)
 	}
-	if min(n, g) <= denseSVDMax || min(n, g) < 3*(k+krylovBlock) {
+	if min(n, g) <= denseSVDMax || min(n, g) < 3*(k+maxBlock) {
+		if sel != nil {
+			x = selectColumns(x, sel)
+		}
 		return denseCentredSVD(x, mu, k)
 	}
 	if c, ok := x.(*array.CSR); ok {
@@ -71,7 +88,7 @@ func centredSVD(ctx context.Context, x array.Matrix, mu []float64, k int, seed u
 			return nil, err
 		}
 	}
-	return krylovSVD(ctx, x, mu, k, seed, threads)
+	return krylovSVD(ctx, newGramKernel(x, sel, mu, threads), k, seed, threads)
 }
 
 // denseCentredSVD forms A densely in float64 and factorises it.
@@ -106,15 +123,13 @@ func denseCentredSVD(x array.Matrix, mu []float64, k int) (*svdResult, error) {
 }
 
 // krylovSVD runs the block Krylov iteration described above.
-func krylovSVD(ctx context.Context, x array.Matrix, mu []float64, k int, seed uint64, threads int) (*svdResult, error) {
-	n, g := x.Shape()
-	b := krylovBlock
+func krylovSVD(ctx context.Context, kern *gramKernel, k int, seed uint64, threads int) (*svdResult, error) {
+	n, g := kern.n, len(kern.mu)
+	b := kern.b
 	maxDim := min(min(n, g)-b, krylovMaxPerComponent*k)
 	rng := rand.New(rand.NewPCG(seed, 0x5ca1ab1e))
-	kern := newGramKernel(x, mu, threads)
 
-	var basis [][]float64  // V, as columns
-	var scores [][]float64 // A·V, as columns
+	var basis [][]float64 // V, as columns
 	block := make([][]float64, b)
 	for q := range block {
 		block[q] = randomVector(rng, g)
@@ -123,8 +138,12 @@ func krylovSVD(ctx context.Context, x array.Matrix, mu []float64, k int, seed ui
 	basis = append(basis, block...)
 
 	p := make([]float64, g*b)
-	z := make([]float64, n*b)
 	w := make([]float64, g*b)
+	var z []float64
+	var scores [][]float64 // A·V, as columns, when stored
+	if n*maxDim <= scoreStoreValues {
+		z = make([]float64, n*b)
+	}
 	proj := []float64{} // VᵀAᵀAV, m × m row-major, rebuilt as m grows
 	nextCheck := 2 * k  // the leading pairs cannot converge much earlier
 	prevWorst, prevM := math.Inf(1), 0
@@ -139,14 +158,16 @@ func krylovSVD(ctx context.Context, x array.Matrix, mu []float64, k int, seed ui
 				p[j*b+q] = e
 			}
 		}
-		kern.apply(p, z, w)
+		kern.apply(p, w, z)
 		newGram := make([][]float64, b)
 		for q := range b {
-			zc := make([]float64, n)
-			for i := range zc {
-				zc[i] = z[i*b+q]
+			if z != nil {
+				zc := make([]float64, n)
+				for i := range zc {
+					zc[i] = z[i*b+q]
+				}
+				scores = append(scores, zc)
 			}
-			scores = append(scores, zc)
 			wc := make([]float64, g)
 			for j := range wc {
 				wc[j] = w[j*b+q]
@@ -177,7 +198,7 @@ func krylovSVD(ctx context.Context, x array.Matrix, mu []float64, k int, seed ui
 		proj = grown
 
 		// Residual block R = (I − VVᵀ)·AᵀA·V_new, orthogonalised twice
-		// (each vector on its own, so the four run in parallel).
+		// (each vector on its own, so the block runs in parallel).
 		resid := newGram
 		parallel.For(b, 1, threads, func(q, _, _ int) {
 			rv := resid[q]
@@ -199,7 +220,7 @@ func krylovSVD(ctx context.Context, x array.Matrix, mu []float64, k int, seed ui
 			}
 			bad, worst := unconverged(lambda, y, resid, m, k)
 			if bad == 0 || last {
-				res := ritzTriplets(y, basis, scores, k, n, g, threads)
+				res := ritzTriplets(kern, y, basis, scores, k)
 				res.unconverged = bad
 				return res, nil
 			}
@@ -298,22 +319,49 @@ func unconverged(lambda []float64, y *mat.Dense, resid [][]float64, m, k int) (b
 }
 
 // ritzTriplets forms the k leading singular triplets from the Ritz
-// coordinates: v = V·y, A·v = (A·V)·y, σ = ‖A·v‖. Components are
-// independent and formed in parallel.
-func ritzTriplets(y *mat.Dense, basis, scores [][]float64, k, n, g, threads int) *svdResult {
+// coordinates: v = V·y, A·v = (A·V)·y from the stored scores or else in
+// passes of b vectors over X, and σ = ‖A·v‖.
+func ritzTriplets(kern *gramKernel, y *mat.Dense, basis, scores [][]float64, k int) *svdResult {
+	b := kern.b
+	n, g := kern.n, len(kern.mu)
 	res := &svdResult{sigma: make([]float64, k), comps: make([][]float64, k), scores: make([][]float64, k)}
-	parallel.For(k, 1, threads, func(i, _, _ int) {
+	for i := range res.comps {
 		v := make([]float64, g)
-		t := make([]float64, n)
 		for c := range basis {
-			coef := y.At(c, i)
-			floats.AddScaled(v, coef, basis[c])
-			floats.AddScaled(t, coef, scores[c])
+			floats.AddScaled(v, y.At(c, i), basis[c])
 		}
-		res.sigma[i] = floats.Norm(t, 2)
 		res.comps[i] = v
-		res.scores[i] = t
-	})
+	}
+	if scores != nil {
+		parallel.For(k, 1, kern.threads, func(i, _, _ int) {
+			t := make([]float64, n)
+			for c := range scores {
+				floats.AddScaled(t, y.At(c, i), scores[c])
+			}
+			res.sigma[i] = floats.Norm(t, 2)
+			res.scores[i] = t
+		})
+		return res
+	}
+	p := make([]float64, g*b)
+	z := make([]float64, n*b)
+	for c0 := 0; c0 < k; c0 += b {
+		clear(p)
+		for q := 0; q < b && c0+q < k; q++ {
+			for j, e := range res.comps[c0+q] {
+				p[j*b+q] = e
+			}
+		}
+		kern.times(p, z)
+		for q := 0; q < b && c0+q < k; q++ {
+			t := make([]float64, n)
+			for i := range t {
+				t[i] = z[i*b+q]
+			}
+			res.sigma[c0+q] = floats.Norm(t, 2)
+			res.scores[c0+q] = t
+		}
+	}
 	return res
 }
 

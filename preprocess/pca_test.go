@@ -43,8 +43,8 @@ func compareSVD(t *testing.T, got, want *svdResult, k int) {
 func TestKrylovMatchesDenseSVD(t *testing.T) {
 	// 600 × 400 is above the dense cut-off, so centredSVD iterates.
 	a := logData(1, 600, 400)
-	mu := colMeans(a.X)
-	got, err := centredSVD(context.Background(), a.X, mu, 30, 0, 2)
+	mu, _ := colMoments(a.X, nil, 2)
+	got, err := centredSVD(context.Background(), a.X, nil, mu, 30, 0, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,5 +205,104 @@ func TestPCAErrors(t *testing.T) {
 	yes := true
 	if err := PCA(context.Background(), a, PCAOptions{UseHighlyVariable: &yes}); err == nil {
 		t.Error("highly_variable requested but missing: no error")
+	}
+}
+
+// Scores formed by extra passes over X (large data) equal those formed from
+// the stored A·V (small data) up to rounding.
+func TestKrylovScoresWithoutStoredProducts(t *testing.T) {
+	c := programmeCounts(61, 900, 400, 20)
+	x := c.ToCSR()
+	mu, _ := colMoments(x, nil, 2)
+	stored, err := centredSVD(context.Background(), x, nil, mu, 12, 0, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func(v int) { scoreStoreValues = v }(scoreStoreValues)
+	scoreStoreValues = 0
+	passes, err := centredSVD(context.Background(), x, nil, mu, 12, 0, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range stored.sigma {
+		if math.Abs(stored.sigma[i]-passes.sigma[i]) > 1e-9*stored.sigma[0] {
+			t.Errorf("σ_%d: %v stored, %v from passes", i, stored.sigma[i], passes.sigma[i])
+		}
+		for r, v := range stored.scores[i] {
+			if math.Abs(v-passes.scores[i][r]) > 1e-9*stored.sigma[0] {
+				t.Fatalf("score %d of cell %d: %v stored, %v from passes", i, r, v, passes.scores[i][r])
+			}
+		}
+	}
+}
+
+// Blocks of 8 vectors (large data) and of 4 (small data) converge to the
+// same decomposition.
+func TestKrylovBlockWidthsAgree(t *testing.T) {
+	c := programmeCounts(62, 900, 400, 20)
+	x := c.ToCSR()
+	mu, _ := colMoments(x, nil, 2)
+	narrow, err := centredSVD(context.Background(), x, nil, mu, 12, 0, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func(v int) { wideBlockNNZ = v }(wideBlockNNZ)
+	wideBlockNNZ = 0
+	wide, err := centredSVD(context.Background(), x, nil, mu, 12, 0, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if wide.unconverged > 0 || narrow.unconverged > 0 {
+		t.Fatalf("unconverged components: %d (8 wide), %d (4 wide)", wide.unconverged, narrow.unconverged)
+	}
+	flipSigns(narrow)
+	flipSigns(wide)
+	for i := range narrow.sigma {
+		if math.Abs(narrow.sigma[i]-wide.sigma[i]) > 1e-8*narrow.sigma[i] {
+			t.Errorf("σ_%d: %v (4 wide), %v (8 wide)", i, narrow.sigma[i], wide.sigma[i])
+		}
+		var dot float64
+		for j, v := range narrow.comps[i] {
+			dot += v * wide.comps[i][j]
+		}
+		if dot < 0.9999 {
+			t.Errorf("component %d: cos %v between block widths", i, dot)
+		}
+	}
+}
+
+// The iterative PCA on the highly variable genes of a wider X (read in
+// place, never copied) equals the PCA of the subset matrix.
+func TestPCAGeneSubsetInPlace(t *testing.T) {
+	wide := logData(63, 700, 420)
+	hv := make([]bool, 420)
+	var keep []int
+	for g := range hv {
+		if hv[g] = g%7 != 3; hv[g] {
+			keep = append(keep, g)
+		}
+	}
+	wide.Var.Set("highly_variable", hv)
+	x := wide.X
+	sub := anndata.New(wide.Obs.Index, names("g", len(keep)))
+	sub.X = x.(*array.CSR).SelectCols(keep)
+	for _, a := range []*anndata.AnnData{wide, sub} {
+		if err := PCA(context.Background(), a, PCAOptions{NComps: 20}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if wide.X != x {
+		t.Error("X was replaced")
+	}
+	got, want := wide.Obsm["X_pca"], sub.Obsm["X_pca"]
+	if d := columnRelDiff(got, want); d > 1e-5 {
+		t.Errorf("X_pca differs by %.3g of a column's range", d)
+	}
+	for p, g := range keep {
+		for c := 0; c < 20; c++ {
+			if math.Abs(float64(wide.Varm["PCs"].At(g, c)-sub.Varm["PCs"].At(p, c))) > 1e-5 {
+				t.Fatalf("loading of gene %d, component %d: %v vs %v", g, c, wide.Varm["PCs"].At(g, c), sub.Varm["PCs"].At(p, c))
+			}
+		}
 	}
 }

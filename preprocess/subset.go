@@ -1,15 +1,19 @@
 package preprocess
 
 import (
+	"unsafe"
+
 	"github.com/velo-rna/velo/anndata"
 	"github.com/velo-rna/velo/array"
 	"github.com/velo-rna/velo/internal/parallel"
 )
 
 // subsetGenes keeps the genes at the strictly increasing positions keep in
-// X, the layers, var and varm, like AnnData.SubsetVars, sizing the new
-// sparse matrices in advance so filtering large matrices does not spend its
-// time regrowing slices.
+// X, the layers, var and varm, like AnnData.SubsetVars. Sparse matrices
+// are compacted in place (compactColumns), so filtering the large count
+// matrices allocates nothing in proportion to their size; a matrix stored
+// under several keys is subset once, and matrices sharing one sparsity
+// pattern (the same Indptr and Indices arrays) compact it once.
 func subsetGenes(a *anndata.AnnData, keep []int) {
 	newCol := make([]int32, a.NVars())
 	for j := range newCol {
@@ -18,20 +22,33 @@ func subsetGenes(a *anndata.AnnData, keep []int) {
 	for k, j := range keep {
 		newCol[j] = int32(k)
 	}
+	var sparse []*array.CSR
+	done := map[array.Matrix]array.Matrix{}
 	sub := func(m array.Matrix) array.Matrix {
+		if r, ok := done[m]; ok {
+			return r
+		}
+		var r array.Matrix
 		switch t := m.(type) {
 		case *array.CSR:
-			return selectCSRColumns(t, newCol, len(keep))
+			sparse = append(sparse, t)
+			r = t
 		case *array.Dense:
-			return t.SelectCols(keep)
+			r = t.SelectCols(keep)
+		default:
+			panic("preprocess: unknown matrix type")
 		}
-		panic("preprocess: unknown matrix type")
+		done[m] = r
+		return r
 	}
 	if a.X != nil {
 		a.X = sub(a.X)
 	}
-	for k, m := range a.Layers {
-		a.Layers[k] = sub(m)
+	for _, k := range anndata.SortedKeys(a.Layers) {
+		a.Layers[k] = sub(a.Layers[k])
+	}
+	for _, group := range patternGroups(sparse) {
+		compactColumns(group, newCol, len(keep))
 	}
 	for k, m := range a.Varm {
 		a.Varm[k] = m.SelectRows(keep)
@@ -39,40 +56,126 @@ func subsetGenes(a *anndata.AnnData, keep []int) {
 	a.Var = a.Var.Subset(keep)
 }
 
-// selectCSRColumns keeps the columns with newCol[j] ≥ 0, renumbered to
-// newCol[j] (increasing in j, so rows stay sorted). Rows are counted, then
-// filled, in parallel chunks.
-func selectCSRColumns(m *array.CSR, newCol []int32, cols int) *array.CSR {
-	out := &array.CSR{Rows: m.Rows, Cols: cols, Indptr: make([]int64, m.Rows+1)}
-	parallel.For(m.Rows, subsetChunk, 0, func(_, lo, hi int) {
-		for i := lo; i < hi; i++ {
-			idx, _ := m.RowView(i)
-			var c int64
-			for _, j := range idx {
-				c += int64(uint32(^newCol[j]) >> 31) // 1 when newCol[j] ≥ 0
-			}
-			out.Indptr[i+1] = c
+// patternGroups groups distinct matrices by sparsity pattern: matrices
+// whose Indptr and Indices are the same arrays share a group. A matrix
+// whose arrays overlap another's in any other way (a shared Data array, or
+// Indices shared under a different Indptr) is given fresh copies first, so
+// compacting one matrix never disturbs another.
+func patternGroups(ms []*array.CSR) [][]*array.CSR {
+	type key struct{ ptr, idx unsafe.Pointer }
+	first := func(m *array.CSR) key {
+		var k key
+		if len(m.Indptr) > 0 {
+			k.ptr = unsafe.Pointer(unsafe.SliceData(m.Indptr))
 		}
-	})
-	for i := 0; i < m.Rows; i++ {
-		out.Indptr[i+1] += out.Indptr[i]
+		if len(m.Indices) > 0 {
+			k.idx = unsafe.Pointer(unsafe.SliceData(m.Indices))
+		}
+		return k
 	}
-	nnz := out.Indptr[m.Rows]
-	out.Indices = make([]int32, nnz)
-	out.Data = make([]float32, nnz)
-	parallel.For(m.Rows, subsetChunk, 0, func(_, lo, hi int) {
-		for i := lo; i < hi; i++ {
-			idx, val := m.RowView(i)
-			p := out.Indptr[i]
-			for k, j := range idx {
-				if nj := newCol[j]; nj >= 0 {
-					out.Indices[p], out.Data[p] = nj, val[k]
-					p++
-				}
+	var groups [][]*array.CSR
+	byKey := map[key]int{}
+	ptrOwner := map[unsafe.Pointer]key{}
+	idxOwner := map[unsafe.Pointer]key{}
+	data := map[unsafe.Pointer]bool{}
+	for _, m := range ms {
+		k := first(m)
+		conflict := false
+		if k.ptr != nil {
+			if o, ok := ptrOwner[k.ptr]; ok && o != k {
+				conflict = true
 			}
 		}
+		if k.idx != nil {
+			if o, ok := idxOwner[k.idx]; ok && o != k {
+				conflict = true
+			}
+		}
+		if len(m.Data) > 0 && data[unsafe.Pointer(unsafe.SliceData(m.Data))] {
+			conflict = true
+		}
+		if conflict {
+			c := m.Clone()
+			*m = *c
+			k = first(m)
+		}
+		if len(m.Data) > 0 {
+			data[unsafe.Pointer(unsafe.SliceData(m.Data))] = true
+		}
+		if k.ptr != nil {
+			ptrOwner[k.ptr] = k
+		}
+		if k.idx != nil {
+			idxOwner[k.idx] = k
+		}
+		g, ok := byKey[k]
+		if !ok || k.ptr == nil || k.idx == nil {
+			g = len(groups)
+			byKey[k] = g
+			groups = append(groups, nil)
+		}
+		groups[g] = append(groups[g], m)
+	}
+	return groups
+}
+
+// compactColumns keeps, in every matrix of a group sharing one sparsity
+// pattern, the columns with newCol[j] ≥ 0, renumbered to newCol[j]
+// (increasing in j, so rows stay sorted), in place. Row chunks compact in
+// parallel to the start of their own stretch of the arrays, then move down
+// to their final place in chunk order (moves only go to lower positions, so
+// none overwrites data still to be read). When more than a quarter of the
+// entries go, the arrays are copied to their new size so the memory of the
+// removed entries can be released.
+func compactColumns(group []*array.CSR, newCol []int32, cols int) {
+	m := group[0]
+	n := m.Rows
+	counts := make([]int64, n+1) // counts[i+1]: entries row i keeps
+	chunkKept := make([]int64, parallel.Chunks(n, subsetChunk))
+	parallel.For(n, subsetChunk, 0, func(c, lo, hi int) {
+		w := m.Indptr[lo]
+		for i := lo; i < hi; i++ {
+			rowStart := w
+			for p := m.Indptr[i]; p < m.Indptr[i+1]; p++ {
+				nj := newCol[m.Indices[p]]
+				if nj < 0 {
+					continue
+				}
+				for _, t := range group[1:] {
+					t.Data[w] = t.Data[p]
+				}
+				m.Indices[w], m.Data[w] = nj, m.Data[p]
+				w++
+			}
+			counts[i+1] = w - rowStart
+		}
+		chunkKept[c] = w - m.Indptr[lo]
 	})
-	return out
+	var pos int64
+	for c, kept := range chunkKept {
+		from := m.Indptr[c*subsetChunk]
+		copy(m.Indices[pos:pos+kept], m.Indices[from:from+kept])
+		for _, t := range group {
+			copy(t.Data[pos:pos+kept], t.Data[from:from+kept])
+		}
+		pos += kept
+	}
+	for i := 0; i < n; i++ {
+		counts[i+1] += counts[i]
+	}
+	copy(m.Indptr, counts)
+	nnz := counts[n]
+	indices := m.Indices[:nnz]
+	if nnz < int64(cap(m.Indices))*3/4 {
+		indices = append([]int32(nil), indices...)
+	}
+	for _, t := range group {
+		data := t.Data[:nnz]
+		if nnz < int64(cap(t.Data))*3/4 {
+			data = append([]float32(nil), data...)
+		}
+		t.Cols, t.Indices, t.Data = cols, indices, data
+	}
 }
 
 // subsetChunk is the number of rows one goroutine subsets at a time.

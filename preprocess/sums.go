@@ -1,6 +1,9 @@
 package preprocess
 
-import "github.com/velo-rna/velo/array"
+import (
+	"github.com/velo-rna/velo/array"
+	"github.com/velo-rna/velo/internal/parallel"
+)
 
 // rowSums32 returns the row sums of m exactly as scipy/numpy compute them
 // for a float32 matrix (scipy reduces each CSR row with np.add.reduceat,
@@ -9,17 +12,17 @@ import "github.com/velo-rna/velo/array"
 func rowSums32(m array.Matrix) []float32 {
 	rows, _ := m.Shape()
 	out := make([]float32, rows)
-	switch t := m.(type) {
-	case *array.CSR:
-		for i := range out {
-			_, val := t.RowView(i)
-			out[i] = reduceSum32(val)
+	parallel.For(rows, checkChunk, 0, func(_, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			switch t := m.(type) {
+			case *array.CSR:
+				_, val := t.RowView(i)
+				out[i] = reduceSum32(val)
+			case *array.Dense:
+				out[i] = reduceSum32(t.Row(i))
+			}
 		}
-	case *array.Dense:
-		for i := range out {
-			out[i] = reduceSum32(t.Row(i))
-		}
-	}
+	})
 	return out
 }
 
@@ -65,43 +68,54 @@ func pairwiseSum32(v []float32) float32 {
 }
 
 // colStats returns, per column, the float64 sum of the values and the
-// number of positive entries.
+// number of positive entries. Row chunks count in parallel and merge in
+// chunk order, so the sums do not depend on the number of threads.
 func colStats(m array.Matrix) (sums []float64, positive []int) {
-	_, cols := m.Shape()
-	sums = make([]float64, cols)
-	positive = make([]int, cols)
-	add := func(j int, v float32) {
-		sums[j] += float64(v)
-		if v > 0 {
-			positive[j]++
+	rows, cols := m.Shape()
+	return chunkedColumnStats(rows, cols, func(i int, s []float64, c []int) {
+		var idx []int32
+		var val []float32
+		switch t := m.(type) {
+		case *array.CSR:
+			idx, val = t.RowView(i)
+		case *array.Dense:
+			val = t.Row(i)
 		}
-	}
-	switch t := m.(type) {
-	case *array.CSR:
-		for i := 0; i < t.Rows; i++ {
-			idx, val := t.RowView(i)
-			for k, j := range idx {
-				add(int(j), val[k])
+		for k, v := range val {
+			j := col(idx, k)
+			s[j] += float64(v)
+			if v > 0 {
+				c[j]++
 			}
 		}
-	case *array.Dense:
-		for i := 0; i < t.Rows; i++ {
-			for j, v := range t.Row(i) {
-				add(j, v)
-			}
-		}
-	}
-	return sums, positive
+	})
 }
 
-// colMeans returns the float64 column means of m.
-func colMeans(m array.Matrix) []float64 {
-	rows, _ := m.Shape()
-	sums, _ := colStats(m)
-	for j := range sums {
-		sums[j] /= float64(rows)
+// chunkedColumnStats runs row(i, sums, counts) for every row, each chunk of
+// rows on its own per-column accumulators, and adds the chunks' results in
+// chunk order.
+func chunkedColumnStats(rows, cols int, row func(i int, sums []float64, counts []int)) ([]float64, []int) {
+	chunk := gramChunk(rows)
+	nc := parallel.Chunks(rows, chunk)
+	sums := make([][]float64, nc)
+	counts := make([][]int, nc)
+	parallel.For(rows, chunk, 0, func(c, lo, hi int) {
+		s, n := make([]float64, cols), make([]int, cols)
+		for i := lo; i < hi; i++ {
+			row(i, s, n)
+		}
+		sums[c], counts[c] = s, n
+	})
+	if nc == 0 {
+		return make([]float64, cols), make([]int, cols)
 	}
-	return sums
+	for c := 1; c < nc; c++ {
+		for j := range sums[0] {
+			sums[0][j] += sums[c][j]
+			counts[0][j] += counts[c][j]
+		}
+	}
+	return sums[0], counts[0]
 }
 
 // forEachRow calls fn with the stored (CSR) or all (dense) entries of each

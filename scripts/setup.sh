@@ -1,12 +1,13 @@
 #!/bin/sh
 # Installs what velo needs to build and test on Debian/Ubuntu: the HDF5 C
 # library with its LZF plugin (velo reads and writes HDF5 through libhdf5),
-# and Python's anndata, which the tests use to prove that velo's h5ad output
-# opens in the Python ecosystem. Go 1.26 or newer must already be installed.
+# libdeflate (faster decompression, used when present), and Python's
+# anndata, which the tests use to prove that velo's h5ad output opens in
+# the Python ecosystem. Go 1.26 or newer must already be installed.
 set -eu
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
-PKGS="libhdf5-dev hdf5-plugin-lzf liblzf-dev pkg-config gcc python3 python3-h5py python3-anndata python3-scipy"
+PKGS="libhdf5-dev hdf5-plugin-lzf liblzf-dev libdeflate0 pkg-config gcc python3 python3-h5py python3-anndata python3-scipy"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

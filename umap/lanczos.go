@@ -263,11 +263,7 @@ func (s *eigSolver) dots(vs [][]float64, w []float64) []float64 {
 	parallelRanges(s.threads, n, rowChunk, func(c, lo, hi int) {
 		wc := w[lo:hi]
 		for i, v := range vs {
-			var acc float64
-			for r, x := range v[lo:hi] {
-				acc += x * wc[r]
-			}
-			partial[c*len(vs)+i] = acc
+			partial[c*len(vs)+i] = dot(v[lo:hi], wc)
 		}
 	})
 	out := make([]float64, len(vs))
@@ -277,6 +273,24 @@ func (s *eigSolver) dots(vs [][]float64, w []float64) []float64 {
 		}
 	}
 	return out
+}
+
+// dot returns x·y with four partial sums in a fixed order (one running sum
+// would wait on the addition latency at every element).
+func dot(x, y []float64) float64 {
+	y = y[:len(x)]
+	var a0, a1, a2, a3 float64
+	k := 0
+	for ; k+4 <= len(x); k += 4 {
+		a0 += x[k] * y[k]
+		a1 += x[k+1] * y[k+1]
+		a2 += x[k+2] * y[k+2]
+		a3 += x[k+3] * y[k+3]
+	}
+	for ; k < len(x); k++ {
+		a0 += x[k] * y[k]
+	}
+	return (a0 + a1) + (a2 + a3)
 }
 
 func (s *eigSolver) norm(w []float64) float64 {

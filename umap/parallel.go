@@ -10,34 +10,41 @@ import (
 // outputs, and fix the chunking independently of threads, so results do not
 // depend on the number of goroutines.
 func parallelChunks(threads, chunks int, fn func(c int)) {
+	parallelWorkers(threads, chunks, func(_, c int) { fn(c) })
+}
+
+// parallelWorkers is parallelChunks that also passes fn the index of the
+// goroutine (in [0, threads)) running the chunk, for per-goroutine scratch
+// space that does not affect results.
+func parallelWorkers(threads, chunks int, fn func(w, c int)) {
 	if threads > chunks {
 		threads = chunks
 	}
 	if threads <= 1 {
 		for c := 0; c < chunks; c++ {
-			fn(c)
+			fn(0, c)
 		}
 		return
 	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	work := func() {
+	work := func(w int) {
 		for {
 			c := int(next.Add(1) - 1)
 			if c >= chunks {
 				return
 			}
-			fn(c)
+			fn(w, c)
 		}
 	}
 	wg.Add(threads - 1)
 	for w := 1; w < threads; w++ {
 		go func() {
 			defer wg.Done()
-			work()
+			work(w)
 		}()
 	}
-	work()
+	work(0)
 	wg.Wait()
 }
 

@@ -1,6 +1,9 @@
 package umap
 
-import "math"
+import (
+	"math"
+	"math/bits"
+)
 
 // Random streams are counter based: every draw is a hash of (seed, purpose,
 // index), so a value never depends on which goroutine asks for it or when.
@@ -54,4 +57,16 @@ func (s *stream) normal() float64 {
 	u := 1 - s.float64() // (0, 1]: log stays finite
 	v := s.float64()
 	return math.Sqrt(-2*math.Log(u)) * math.Cos(2*math.Pi*v)
+}
+
+// wyIncrement is wyrand's state increment.
+const wyIncrement = 0xa0761d6478bd642f
+
+// wyrand returns wyrand's output for the state x (Wang Yi's generator: one
+// 64×64→128-bit product per draw, half the work of splitmix64, and it passes
+// BigCrush and PractRand). Counter based like the streams above: the state
+// of draw i of a sequence is its start plus i·wyIncrement.
+func wyrand(x uint64) uint64 {
+	hi, lo := bits.Mul64(x, x^0xe7037ed1a0b428db)
+	return hi ^ lo
 }

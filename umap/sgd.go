@@ -1,17 +1,31 @@
 package umap
 
-import "context"
+import (
+	"context"
+	"math"
+	"sort"
+)
 
 // subChunk is the number of entries one goroutine takes at a time within a
 // batch; any value gives the same result.
 const subChunk = 512
 
-// batchPerVertex sets the batch size to this many entries per vertex. Larger
-// batches pay fewer synchronisations (at one per vertex, two threads gained
-// nothing on a 3696-vertex graph; at four, 1.4×) but compute more moves from
-// the same stale positions; 4, 16 and a whole epoch per batch gave similar
-// layouts on the pancreas graph, within the spread between seeds.
-const batchPerVertex = 4
+// batchPerVertex sets the batch size to this many entries per vertex, up to
+// maxBatch. Larger batches pay fewer synchronisations but compute more moves
+// from the same stale positions; 4, 16 and a whole epoch per batch gave
+// similar layouts on the pancreas graph, within the spread between seeds.
+const batchPerVertex = 16
+
+// maxBatch caps the batch so that its moves (about a fifth of its entries
+// are due, 24 bytes each) stay in a core's L2 cache with the positions they
+// are computed from: with uncapped 16n-entry batches the SGD's loop over a
+// 100 000-vertex graph took a third longer, waiting on memory.
+const maxBatch = 1 << 17
+
+// parallelApplyMoves is the number of moves in a batch from which they are
+// added to the positions by several goroutines; below it the start-up cost
+// outweighs the gain.
+const parallelApplyMoves = 8192
 
 // optimizer runs umap-learn's optimize_layout_euclidean on a graph.
 //
@@ -20,92 +34,125 @@ const batchPerVertex = 4
 // Here the edge list is cut into fixed batches; all due edges of a batch are
 // computed from the positions at the start of the batch (in parallel, each
 // into its own slot) and their moves are then added in edge order. Batches
-// hold about 4n edges, visited column rank by column rank (every vertex's
+// hold 16n edges (at most maxBatch), visited column rank by column rank (every vertex's
 // first neighbour, then every vertex's second, …), so a vertex is the head
-// of at most about four edges of a batch, of which on average one is due,
+// of at most about 16 edges of a batch, of which on average three are due,
 // and the walk stays close to umap-learn's sequential one, while nothing
 // depends on which goroutine does what.
+//
+// Within a rank, vertices come by decreasing degree (ties by index), so the
+// vertices of rank r are a prefix of one ordering and an entry's head need
+// not be stored: per graph entry the optimizer keeps 8 bytes, the tail and
+// the fixed-point sampling rate, from which the schedule is derived (see
+// schedule.go).
 type optimizer struct {
-	n          int
-	head, tail []int32 // entries in visiting order
-	// Per-entry schedule (umap-learn's epochs_per_sample and its
-	// epoch_of_next_sample / epoch_of_next_negative_sample bookkeeping;
-	// epochs_per_negative_sample is epochsPerSample/negRate).
-	epochsPerSample, nextSample, nextNeg []float64
+	n         int
+	order     []int32  // vertices by decreasing degree
+	rankStart []int    // entries of rank r: [rankStart[r], rankStart[r+1])
+	tail      []int32  // entries in visiting order
+	rate      []uint32 // w/max w, fixed point (rateShift)
 
-	a, b, gamma, alpha0, negRate float64
-	nEpochs, batch               int
-	seed                         uint64
-	threads                      int
+	att, rep       *kernelParams
+	alpha0         float64
+	negRate        uint64
+	nEpochs, batch int
+	rngBase        uint64
+	threads        int
 }
 
 func newOptimizer(g *graph, o Options, a, b float64) *optimizer {
 	nnz := len(g.indices)
 	opt := &optimizer{
-		n: g.n, head: make([]int32, 0, nnz), tail: make([]int32, 0, nnz),
-		epochsPerSample: make([]float64, 0, nnz),
-		a:               a, b: b, gamma: o.RepulsionStrength, alpha0: o.LearningRate,
-		negRate: float64(o.NegativeSampleRate),
-		nEpochs: o.NEpochs, batch: max(batchPerVertex*g.n, subChunk), seed: o.Seed, threads: o.Threads,
+		n: g.n, order: make([]int32, g.n), rankStart: []int{0},
+		tail: make([]int32, 0, nnz), rate: make([]uint32, 0, nnz),
+		att: attractionParams(float32(a), float32(b)), rep: repulsionParams(float32(a), float32(b), float32(o.RepulsionStrength)),
+		alpha0: o.LearningRate, negRate: uint64(o.NegativeSampleRate),
+		nEpochs: o.NEpochs, batch: min(max(batchPerVertex*g.n, subChunk), maxBatch),
+		rngBase: newStream(o.Seed, streamNegative, 0, 0).state, threads: o.Threads,
 	}
+	// Counting sort by decreasing degree, stable in the vertex index.
+	deg := func(i int32) int { return int(g.indptr[i+1] - g.indptr[i]) }
 	maxDeg := 0
 	for i := 0; i < g.n; i++ {
-		maxDeg = max(maxDeg, int(g.indptr[i+1]-g.indptr[i]))
+		maxDeg = max(maxDeg, deg(int32(i)))
 	}
+	first := make([]int, maxDeg+2) // first[maxDeg−d]: position of degree d
+	for i := 0; i < g.n; i++ {
+		first[maxDeg-deg(int32(i))+1]++
+	}
+	for d := 1; d < len(first); d++ {
+		first[d] += first[d-1]
+	}
+	for i := 0; i < g.n; i++ {
+		k := maxDeg - deg(int32(i))
+		opt.order[first[k]] = int32(i)
+		first[k]++
+	}
+	active := g.n
 	for r := 0; r < maxDeg; r++ {
-		for i := 0; i < g.n; i++ {
-			e := g.indptr[i] + int64(r)
-			if e >= g.indptr[i+1] {
-				continue
-			}
-			opt.head = append(opt.head, int32(i))
-			opt.tail = append(opt.tail, g.indices[e])
-			// make_epochs_per_sample: n_epochs / (n_epochs · w / max w).
-			opt.epochsPerSample = append(opt.epochsPerSample, float64(g.maxW)/float64(g.weights[e]))
+		for active > 0 && deg(opt.order[active-1]) <= r {
+			active--
 		}
-	}
-	opt.nextSample = append([]float64(nil), opt.epochsPerSample...)
-	opt.nextNeg = make([]float64, nnz)
-	for e, eps := range opt.epochsPerSample {
-		opt.nextNeg[e] = eps / opt.negRate
+		for _, i := range opt.order[:active] {
+			e := g.indptr[i] + int64(r)
+			opt.tail = append(opt.tail, g.indices[e])
+			// make_epochs_per_sample's rate w/max w; pruning keeps it ≥ 1/500.
+			opt.rate = append(opt.rate, uint32(math.Round(float64(g.weights[e])/float64(g.maxW)*(1<<rateShift))))
+		}
+		opt.rankStart = append(opt.rankStart, len(opt.tail))
 	}
 	return opt
 }
 
 // move is the displacement one edge sample gives its two end points.
 type move struct {
-	entry  int32
+	h, t   int32
 	dh, dt [2]float32
+}
+
+// sgdScratch is one goroutine's working space for a chunk of entries: the
+// due edges, and the offsets and gradients of their attractive and negative
+// pairs, laid out for the gradient kernel.
+type sgdScratch struct {
+	due              []int32
+	edges            []dueEdge
+	ax, ay, agx, agy []float32
+	nx, ny, ngx, ngy []float32
+}
+
+// dueEdge is an entry sampled in this epoch; neg counts its negative samples
+// until they are drawn, then marks the end of its negative pairs.
+type dueEdge struct {
+	e, h, t int32
+	neg     int32
 }
 
 // run optimises pos (n×2, row-major) in place.
 func (opt *optimizer) run(ctx context.Context, pos []float32, progress func(done, total int)) error {
-	nnz := len(opt.head)
+	nnz := len(opt.tail)
 	chunksPerBatch := (opt.batch + subChunk - 1) / subChunk
 	moves := make([][]move, chunksPerBatch)
-	for c := range moves {
-		moves[c] = make([]move, 0, subChunk)
-	}
+	scratch := make([]sgdScratch, max(opt.threads, 1))
 	for epoch := 0; epoch < opt.nEpochs; epoch++ {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		alpha := opt.alpha0 * (1 - float64(epoch)/float64(opt.nEpochs))
-		for lo := 0; lo < nnz; lo += opt.batch {
-			hi := min(lo+opt.batch, nnz)
-			chunks := (hi - lo + subChunk - 1) / subChunk
-			parallelChunks(opt.threads, chunks, func(c int) {
-				a := lo + c*subChunk
-				moves[c] = opt.sample(moves[c][:0], pos, a, min(a+subChunk, hi), epoch, alpha)
-			})
-			for _, ms := range moves[:chunks] {
-				for _, m := range ms {
-					h, t := 2*int(opt.head[m.entry]), 2*int(opt.tail[m.entry])
-					pos[h] += m.dh[0]
-					pos[h+1] += m.dh[1]
-					pos[t] += m.dt[0]
-					pos[t+1] += m.dt[1]
+		// Nothing is due at epoch 0 (every entry waits at least one epoch);
+		// umap-learn's learning rate at epoch t is α₀(1 − (t−1)/n_epochs).
+		if epoch > 0 {
+			alpha := float32(opt.alpha0 * (1 - float64(epoch-1)/float64(opt.nEpochs)))
+			for lo := 0; lo < nnz; lo += opt.batch {
+				hi := min(lo+opt.batch, nnz)
+				chunks := (hi - lo + subChunk - 1) / subChunk
+				total := 0
+				parallelWorkers(opt.threads, chunks, func(w, c int) {
+					a := lo + c*subChunk
+					moves[c] = opt.sample(moves[c][:0], &scratch[w], pos, a, min(a+subChunk, hi), epoch, alpha)
+				})
+				for _, ms := range moves[:chunks] {
+					total += len(ms)
 				}
+				opt.apply(pos, moves[:chunks], total)
 			}
 		}
 		if progress != nil {
@@ -115,69 +162,151 @@ func (opt *optimizer) run(ctx context.Context, pos []float32, progress func(done
 	return nil
 }
 
-// clip4 is umap-learn's clip: gradients are limited to ±4 per coordinate.
-// Plain comparisons: the built-in min and max also order NaNs and signed
-// zeros, which costs time on this hot path and is not needed.
-func clip4(x float64) float64 {
-	if x > 4 {
-		return 4
+// apply adds the moves to the positions in order. With enough moves, each
+// goroutine takes a range of vertices and adds, in the same order, the moves
+// that land there: every vertex receives the same additions in the same
+// order whatever the split.
+func (opt *optimizer) apply(pos []float32, moves [][]move, total int) {
+	parts := 1
+	if total >= parallelApplyMoves {
+		parts = opt.threads
 	}
-	if x < -4 {
-		return -4
-	}
-	return x
+	parallelChunks(parts, parts, func(c int) {
+		lo := int32(int64(opt.n) * int64(c) / int64(parts))
+		size := uint32(int64(opt.n)*int64(c+1)/int64(parts)) - uint32(lo)
+		for _, ms := range moves {
+			for _, m := range ms {
+				if uint32(m.h-lo) < size {
+					pos[2*m.h] += m.dh[0]
+					pos[2*m.h+1] += m.dh[1]
+				}
+				if uint32(m.t-lo) < size {
+					pos[2*m.t] += m.dt[0]
+					pos[2*m.t+1] += m.dt[1]
+				}
+			}
+		}
+	})
 }
 
-// sample computes the moves of the entries in [lo, hi) due at this epoch from
-// the positions pos, appending them to dst, and advances their schedules.
-func (opt *optimizer) sample(dst []move, pos []float32, lo, hi, epoch int, alpha float64) []move {
-	a, b := opt.a, opt.b
-	attract := -2 * a * b
-	repulse := 2 * opt.gamma * b
-	now := float64(epoch)
-	for e := lo; e < hi; e++ {
-		if opt.nextSample[e] > now {
-			continue
+// sample computes the moves of the entries in [lo, hi) due at this epoch
+// (≥ 1) from the positions pos, appending them to dst.
+//
+// umap-learn moves the head after its attraction and after each negative
+// sample; here the negative samples of one edge all start from the head's
+// position after its attraction, which makes them independent, so the
+// kernel evaluates them eight at a time.
+func (opt *optimizer) sample(dst []move, s *sgdScratch, pos []float32, lo, hi, epoch int, alpha float32) []move {
+	t := uint64(epoch)
+	// Due entries first, without branches: about one entry in five is due,
+	// in no predictable pattern.
+	s.due = growInt32(s.due, hi-lo)
+	nDue := 0
+	for k, rt := range opt.rate[lo:hi] {
+		// ⌊t·r⌋ > ⌊(t−1)·r⌋ exactly when the fractional part of t·r is below
+		// r (r ≤ 1); x − r wraps to a number with the top bit set then.
+		s.due[nDue] = int32(lo + k)
+		x := t * uint64(rt) & (1<<rateShift - 1)
+		nDue += int((x - uint64(rt)) >> 63)
+	}
+	if nDue == 0 {
+		return dst
+	}
+	s.edges = s.edges[:0]
+	s.ax, s.ay = growFloat32(s.ax, nDue), growFloat32(s.ay, nDue)
+	maxNeg := 0
+	r := sort.SearchInts(opt.rankStart, lo+1) - 1 // rank of entry lo
+	for j, e := range s.due[:nDue] {
+		for int(e) >= opt.rankStart[r+1] {
+			r++
 		}
-		h, t := 2*int(opt.head[e]), 2*int(opt.tail[e])
-		cx, cy := float64(pos[h]), float64(pos[h+1])
-		dx, dy := cx-float64(pos[t]), cy-float64(pos[t+1])
-		var gx, gy float64
-		if d2 := dx*dx + dy*dy; d2 > 0 {
-			p := powPos(d2, b)
-			coef := attract * (p / d2) / (a*p + 1)
-			gx, gy = alpha*clip4(coef*dx), alpha*clip4(coef*dy)
-		}
-		m := move{entry: int32(e), dt: [2]float32{float32(-gx), float32(-gy)}}
-		cx += gx
-		cy += gy
-		sx, sy := gx, gy
+		nNeg, _ := negativesDue(t, uint64(opt.rate[e]), opt.negRate)
+		h, tl := opt.order[int(e)-opt.rankStart[r]], opt.tail[e]
+		s.edges = append(s.edges, dueEdge{e: e, h: h, t: tl, neg: int32(nNeg)})
+		s.ax[j] = pos[2*h] - pos[2*tl]
+		s.ay[j] = pos[2*h+1] - pos[2*tl+1]
+		maxNeg += nNeg
+	}
+	s.agx, s.agy = growFloat32(s.agx, nDue), growFloat32(s.agy, nDue)
+	gradKernel(s.ax, s.ay, s.agx, s.agy, opt.att)
 
-		// Negative samples all start from the head's position after its
-		// attraction (umap-learn moves it after each one): the samples are then
-		// independent, which lets the processor overlap them.
-		epn := opt.epochsPerSample[e] / opt.negRate
-		nNeg := int((now - opt.nextNeg[e]) / epn)
-		rng := newStream(opt.seed, streamNegative, uint64(epoch), uint64(e))
-		self := opt.head[e]
-		for range nNeg {
-			k := int32(rng.intn(uint32(opt.n)))
-			if k == self {
-				continue
+	// Negative samples: draws are wyrand on a counter unique to (epoch,
+	// entry, draw), two vertex indices per 64-bit draw; the head itself is
+	// skipped, as umap-learn does.
+	n := uint64(opt.n)
+	stride := opt.negRate + 2 // > draws per sample: ⌈(2·negRate + 1)/2⌉
+	nx, ny := growFloat32(s.nx, maxNeg+1), growFloat32(s.ny, maxNeg+1)
+	m := 0
+	for j := range s.edges {
+		ed := &s.edges[j]
+		h := ed.h
+		cx := pos[2*h] + alpha*s.agx[j]
+		cy := pos[2*h+1] + alpha*s.agy[j]
+		ctr := opt.rngBase + (t*uint64(len(opt.tail))+uint64(ed.e))*stride*wyIncrement
+		for q := int32(0); q < ed.neg; q += 2 {
+			bits := wyrand(ctr)
+			ctr += wyIncrement
+			k := int32((bits & 0xffffffff) * n >> 32)
+			nx[m] = cx - pos[2*k]
+			ny[m] = cy - pos[2*k+1]
+			if k != h {
+				m++
 			}
-			dx, dy := cx-float64(pos[2*k]), cy-float64(pos[2*k+1])
-			gx, gy := 4.0, 4.0 // coincident points: umap-learn's fixed push
-			if d2 := dx*dx + dy*dy; d2 > 0 {
-				coef := repulse / ((0.001 + d2) * (a*powPos(d2, b) + 1))
-				gx, gy = clip4(coef*dx), clip4(coef*dy)
+			// The second index of the last draw of an odd count is dropped
+			// (its lane is overwritten).
+			k = int32((bits >> 32) * n >> 32)
+			nx[m] = cx - pos[2*k]
+			ny[m] = cy - pos[2*k+1]
+			if k != h && q+1 < ed.neg {
+				m++
 			}
-			sx += alpha * gx
-			sy += alpha * gy
 		}
-		m.dh = [2]float32{float32(sx), float32(sy)}
-		dst = append(dst, m)
-		opt.nextSample[e] += opt.epochsPerSample[e]
-		opt.nextNeg[e] += float64(nNeg) * epn
+		ed.neg = int32(m)
+	}
+	s.nx, s.ny = nx[:m], ny[:m]
+	s.ngx, s.ngy = growFloat32(s.ngx, m), growFloat32(s.ngy, m)
+	gradKernel(s.nx, s.ny, s.ngx, s.ngy, opt.rep)
+
+	base := len(dst)
+	dst = growMoves(dst, base+nDue)
+	start := int32(0)
+	for j, ed := range s.edges {
+		gx, gy := s.agx[j], s.agy[j]
+		sx, sy := gx, gy
+		for _, g := range s.ngx[start:ed.neg] {
+			sx += g
+		}
+		for _, g := range s.ngy[start:ed.neg] {
+			sy += g
+		}
+		start = ed.neg
+		mv := &dst[base+j]
+		mv.h, mv.t = ed.h, ed.t
+		mv.dh = [2]float32{alpha * sx, alpha * sy}
+		mv.dt = [2]float32{-alpha * gx, -alpha * gy}
 	}
 	return dst
+}
+
+// growFloat32, growInt32 and growMoves return s resized to n, reallocating
+// only when its capacity is short.
+func growFloat32(s []float32, n int) []float32 {
+	if cap(s) < n {
+		return make([]float32, n, 2*n)
+	}
+	return s[:n]
+}
+
+func growInt32(s []int32, n int) []int32 {
+	if cap(s) < n {
+		return make([]int32, n, 2*n)
+	}
+	return s[:n]
+}
+
+func growMoves(s []move, n int) []move {
+	if cap(s) < n {
+		return append(s[:cap(s)], make([]move, n-cap(s))...)[:n]
+	}
+	return s[:n]
 }

@@ -25,6 +25,10 @@ const (
 	// denseLimit is the largest component laid out with a dense
 	// eigendecomposition: below it the Lanczos basis would not fit.
 	denseLimit = 2 * spectralBasis
+	// multilevelMin is the smallest graph whose eigensolver starts from the
+	// layout of its coarsened graph (see coarseStarts); smaller graphs
+	// start from random vectors.
+	multilevelMin = 5000
 )
 
 // normalisedAdjacency is the operator D^{-1/2} W D^{-1/2} of a graph with
@@ -48,11 +52,23 @@ func (a *normalisedAdjacency) apply(dst, src []float64, threads int) {
 	})
 	parallelRanges(threads, g.n, rowChunk, func(_, lo, hi int) {
 		for i := lo; i < hi; i++ {
-			var acc float64
-			for e := g.indptr[i]; e < g.indptr[i+1]; e++ {
-				acc += float64(g.weights[e]) * a.scaled[g.indices[e]]
+			// Four partial sums (fixed order): one running sum would wait
+			// on the addition latency at every entry.
+			idx := g.indices[g.indptr[i]:g.indptr[i+1]]
+			w := g.weights[g.indptr[i]:g.indptr[i+1]]
+			w = w[:len(idx)]
+			var a0, a1, a2, a3 float64
+			k := 0
+			for ; k+4 <= len(idx); k += 4 {
+				a0 += float64(w[k]) * a.scaled[idx[k]]
+				a1 += float64(w[k+1]) * a.scaled[idx[k+1]]
+				a2 += float64(w[k+2]) * a.scaled[idx[k+2]]
+				a3 += float64(w[k+3]) * a.scaled[idx[k+3]]
 			}
-			dst[i] = a.dinv[i] * acc
+			for ; k < len(idx); k++ {
+				a0 += float64(w[k]) * a.scaled[idx[k]]
+			}
+			dst[i] = a.dinv[i] * ((a0 + a1) + (a2 + a3))
 		}
 	})
 }
@@ -88,12 +104,18 @@ func spectralLayout(ctx context.Context, g *graph, seed, component uint64, threa
 	if g.n <= denseLimit {
 		vecs = denseEigenvectors(op)
 	} else {
-		starts := make([][]float64, spectralBlock)
-		for b := range starts {
-			starts[b] = make([]float64, g.n)
-			for i := range starts[b] {
-				r := newStream(seed, streamLanczosStart, component, uint64(i*spectralBlock+b))
-				starts[b][i] = r.normal()
+		starts, err := coarseStarts(ctx, g, op.dinv, seed, component, threads)
+		if err != nil {
+			return nil, false, err
+		}
+		if starts == nil {
+			starts = make([][]float64, spectralBlock)
+			for b := range starts {
+				starts[b] = make([]float64, g.n)
+				for i := range starts[b] {
+					r := newStream(seed, streamLanczosStart, component, uint64(i*spectralBlock+b))
+					starts[b][i] = r.normal()
+				}
 			}
 		}
 		s := &eigSolver{
@@ -112,6 +134,39 @@ func spectralLayout(ctx context.Context, g *graph, seed, component uint64, threa
 		coords[2*i+1] = vecs[1][i]
 	}
 	return coords, true, nil
+}
+
+// coarseStarts returns Lanczos start vectors for the connected graph g
+// (whose D^{-1/2} is dinv) from the spectral layout of its coarsened graph,
+// or nil when g is small or does not coarsen. The coarse eigenvectors u_c
+// are carried over as the fine vectors D^{1/2}·P·D_c^{-1/2}·u_c, P the
+// vertex → group map: the eigenvectors of the random-walk form D^{-1}W,
+// which coarsening approximates by piecewise constants. From such a start
+// the eigensolver needs a few restarts rather than hundreds of products.
+func coarseStarts(ctx context.Context, g *graph, dinv []float64, seed, component uint64, threads int) ([][]float64, error) {
+	if g.n < multilevelMin {
+		return nil, nil
+	}
+	cg, agg := g.coarsen()
+	if cg.n > g.n*9/10 {
+		return nil, nil
+	}
+	cc, ok, err := spectralLayout(ctx, cg, seed, component, threads)
+	if err != nil || !ok {
+		return nil, err
+	}
+	dc := make([]float64, cg.n)
+	for i, c := range agg {
+		dc[c] += 1 / (dinv[i] * dinv[i])
+	}
+	starts := make([][]float64, spectralBlock)
+	for b := range starts {
+		starts[b] = make([]float64, g.n)
+		for i, c := range agg {
+			starts[b][i] = cc[2*int(c)+b] / math.Sqrt(dc[c]) / dinv[i]
+		}
+	}
+	return starts, nil
 }
 
 // denseEigenvectors returns the eigenvectors of the second and third largest

@@ -82,34 +82,18 @@ func VelocityGenes(r2, gamma []float64, expressed, highlyVariable []bool, minR2,
 }
 
 // chooseGenes applies the velocity-gene rule and logs scVelo's warnings.
+// It reads the deterministic γ (qreg): scVelo chooses the genes before the
+// stochastic refit replaces γ.
 func chooseGenes(fits []geneFit, hv []bool, o Options) []bool {
 	r2 := make([]float64, len(fits))
 	gamma := make([]float64, len(fits))
 	expressed := make([]bool, len(fits))
 	for g, f := range fits {
-		r2[g], gamma[g], expressed[g] = f.r2, f.gamma, f.expressed
+		r2[g], gamma[g], expressed[g] = f.r2, f.qreg, f.expressed
 	}
 	genes, fellBack, thr := VelocityGenes(r2, gamma, expressed, hv, o.MinR2, o.MinRatio)
 	if fellBack {
 		o.Logf("velocity: very low signal in splicing dynamics; the r² threshold was reduced to %.4f", thr)
 	}
 	return genes
-}
-
-// refitGenes returns the genes the stochastic model refits: the velocity
-// genes, or all genes when there are none (scVelo's compute_stochastic).
-func refitGenes(genes []bool) []int {
-	var idx []int
-	for g, v := range genes {
-		if v {
-			idx = append(idx, g)
-		}
-	}
-	if len(idx) == 0 {
-		idx = make([]int, len(genes))
-		for g := range idx {
-			idx[g] = g
-		}
-	}
-	return idx
 }

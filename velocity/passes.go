@@ -8,8 +8,9 @@ import (
 )
 
 // fitDeterministic fits every gene's steady-state line on its extreme
-// cells (A10) and its r² against all cells.
-func fitDeterministic(ctx context.Context, ms, mu []float32, n int, fits []geneFit, o Options) error {
+// cells (A10) and its r² against all cells. fits[g] belongs to gene base+g,
+// whose position seeds its bootstrap stream.
+func fitDeterministic(ctx context.Context, ms, mu []float32, n, base int, fits []geneFit, o Options) error {
 	type scratch struct {
 		sel     []bool
 		z, part []float32
@@ -25,6 +26,7 @@ func fitDeterministic(ctx context.Context, ms, mu []float32, n int, fits []geneF
 		extremes(sc.sel, sc.z, sc.part, o.FitOffset, o.Perc, false)
 		lf := fitLine(x, y, sc.sel, o.FitOffset)
 		f := &fits[g]
+		*f = geneFit{}
 		// Through the origin lf.gamma is already float32-valued, like
 		// scVelo's float32 γ array; with an offset scVelo's γ is float64.
 		f.gamma, f.offset = lf.gamma, lf.offset
@@ -38,14 +40,15 @@ func fitDeterministic(ctx context.Context, ms, mu []float32, n int, fits []geneF
 		f.expressed = anyPositive(x) && anyPositive(y)
 		f.bootLow, f.bootHigh = math.NaN(), math.NaN()
 		if o.GammaBootstrap > 0 {
-			f.bootLow, f.bootHigh = bootstrapLine(x, y, sc.sel, o.FitOffset, o.GammaBootstrap, geneStream(o.Seed, g), &sc.boot)
+			f.bootLow, f.bootHigh = bootstrapLine(x, y, sc.sel, o.FitOffset, o.GammaBootstrap, geneStream(o.Seed, base+g), &sc.boot)
 		}
 	})
 }
 
 // fitStochastic refits γ of the given genes with the second-order moments
-// (A11). mss and mus hold the moments of those genes, one column each.
-func fitStochastic(ctx context.Context, ms, mu []float32, mss, mus *array.Dense, n int, refit []int, fits []geneFit, o Options) error {
+// (A11). mss and mus hold the moments of those genes, one column each;
+// fits[g] belongs to gene base+g.
+func fitStochastic(ctx context.Context, ms, mu []float32, mss, mus *array.Dense, n, base int, refit []int, fits []geneFit, o Options) error {
 	m2s, m2u := geneMajor(mss, o.Threads), geneMajor(mus, o.Threads)
 	type scratch struct {
 		w        []bool
@@ -82,7 +85,7 @@ func fitStochastic(ctx context.Context, ms, mu []float32, mss, mus *array.Dense,
 		f.offset2 = float64(float32(gf.Offset2))
 		f.se, f.offsetSE, f.dof = gf.GammaSE, gf.OffsetSE, gf.DoF
 		if o.GammaBootstrap > 0 {
-			f.bootLow, f.bootHigh = bootstrapGLS(x, y, sc.vss, sc.cus, sc.w, model, o.GammaBootstrap, geneStream(o.Seed, g), &sc.boot)
+			f.bootLow, f.bootHigh = bootstrapGLS(x, y, sc.vss, sc.cus, sc.w, model, o.GammaBootstrap, geneStream(o.Seed, base+g), &sc.boot)
 		}
 	})
 }

@@ -2,20 +2,14 @@ package velocity
 
 import (
 	"github.com/velo-rna/velo/anndata"
-	"github.com/velo-rna/velo/array"
 )
 
 // fewGenes is the count below which scVelo warns that too few velocity
 // genes were selected.
 const fewGenes = 10
 
-// store writes the layers, var columns and uns parameters of a run.
-func store(a *anndata.AnnData, o Options, fits []geneFit, genes []bool, vel, vvar *array.Dense) {
-	a.Layers["velocity"] = vel
-	if vvar != nil {
-		a.Layers["variance_velocity"] = vvar
-	}
-
+// storeParams writes the var columns and uns parameters of a run.
+func storeParams(a *anndata.AnnData, o Options, fits []geneFit, genes []bool) {
 	g := len(fits)
 	pick := func(get func(f *geneFit) float64) []float64 {
 		out := make([]float64, g)

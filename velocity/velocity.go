@@ -2,7 +2,6 @@ package velocity
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/velo-rna/velo/anndata"
 	"github.com/velo-rna/velo/array"
@@ -50,13 +49,9 @@ type geneFit struct {
 // moments. As in scVelo, a variance_velocity layer left by an earlier
 // stochastic run is not removed by a deterministic one.
 func Velocity(ctx context.Context, a *anndata.AnnData, opts Options) error {
-	o, err := opts.resolved()
+	e, err := NewEstimator(a, opts)
 	if err != nil {
 		return err
-	}
-	n, g := a.NObs(), a.NVars()
-	if n == 0 || g == 0 {
-		return fmt.Errorf("velocity: AnnData has %d cells and %d genes", n, g)
 	}
 	msM, err := layer(a, "Ms", "run moments first")
 	if err != nil {
@@ -66,40 +61,24 @@ func Velocity(ctx context.Context, a *anndata.AnnData, opts Options) error {
 	if err != nil {
 		return err
 	}
-	hv, err := highlyVariable(a.Var)
-	if err != nil {
-		return err
-	}
-	msD, muD := array.AsDense(msM), array.AsDense(muM)
-	ms, mu := geneMajor(msD, o.Threads), geneMajor(muD, o.Threads)
-
-	fits := make([]geneFit, g)
-	if err := fitDeterministic(ctx, ms, mu, n, fits, o); err != nil {
-		return err
-	}
-	genes := chooseGenes(fits, hv, o)
-
-	var refit []int
-	var mss, mus *array.Dense
-	if o.stochastic() {
-		refit = refitGenes(genes)
-		if mss, mus, err = preprocess.SecondOrderMoments(a, refit, o.Threads); err != nil {
-			return fmt.Errorf("velocity: stochastic model: %w", err)
-		}
-		if err := fitStochastic(ctx, ms, mu, mss, mus, n, refit, fits, o); err != nil {
+	b := Block{Ms: array.AsDense(msM), Mu: array.AsDense(muM), SecondOrder: func(genes []int) (mss, mus *array.Dense, err error) {
+		return preprocess.SecondOrderMoments(a, genes, e.o.Threads)
+	}}
+	for {
+		vel, vvar, err := e.Fit(ctx, b)
+		if err != nil {
 			return err
 		}
+		redo, err := e.Finish(a)
+		if err != nil {
+			return err
+		}
+		if !redo {
+			a.Layers["velocity"] = vel
+			if vvar != nil {
+				a.Layers["variance_velocity"] = vvar
+			}
+			return nil
+		}
 	}
-	intervals(fits)
-
-	vel := velocityLayer(msD, muD, fits, o)
-	var vvar *array.Dense
-	if o.stochastic() {
-		vvar = varianceLayer(msD, muD, mss, mus, refit, fits, o)
-	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	store(a, o, fits, genes, vel, vvar)
-	return nil
 }

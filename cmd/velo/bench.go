@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -31,28 +32,27 @@ type benchOptions struct {
 	mode      string
 	seed      uint64
 	json      bool
-	pancreas  string
+	input     string
 	reference string
 }
 
 func newBenchCmd(g *globals) *cobra.Command {
 	o := &benchOptions{}
 	cmd := &cobra.Command{
-		Use:   "bench [--sizes 10k,100k] [--pancreas FILE --scvelo-timings timings.json]",
+		Use:   "bench [--sizes 10k,100k] [--input FILE --scvelo-timings timings.json]",
 		Short: "Time the pipeline on simulated data or on a real file",
 		Long: `bench simulates seeded data sets of the given sizes (about 30% of spliced
-and 10% of unspliced counts non-zero, as in droplet data), runs the whole
-default pipeline on each and writes and reads the result as h5ad in a
-temporary directory. It prints the median seconds of every stage over --runs,
-the throughput in cells per second and the peak resident memory. Data are
-simulated outside the timed region.
+and 10% of unspliced counts non-zero, as in droplet data) and times
+"velo run" on each, from reading the input file to the completed output
+file. It prints the median seconds of every stage over --runs, the
+throughput in cells per second, the CPU time and the peak resident memory.
+Each size is simulated and saved outside the timed region, and every run
+happens in a fresh velo process, so the peak memory (that process's
+high-water mark) is the run's own.
 
-Peak memory is the process's high-water mark (VmHWM), which never goes down:
-sizes run in ascending order, so each figure is the peak of that size.
-
-With --pancreas FILE, bench instead times "velo run FILE" from read to write
-(median of --runs) and, with --scvelo-timings, compares it with scVelo's
-per-stage seconds; velo's stage names are scVelo's without the mode suffix.`,
+With --input FILE, bench instead times "velo run FILE" in this process and,
+with --scvelo-timings, compares it with scVelo's per-stage seconds; velo's
+stage names are scVelo's without the mode suffix.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.runs < 1 {
@@ -61,11 +61,11 @@ per-stage seconds; velo's stage names are scVelo's without the mode suffix.`,
 			if o.mode != "stochastic" && o.mode != "deterministic" {
 				return fmt.Errorf("--mode %q: choose stochastic or deterministic", o.mode)
 			}
-			if o.pancreas != "" {
+			if o.input != "" {
 				return benchFile(cmd.Context(), cmd.OutOrStdout(), g, o)
 			}
 			if o.reference != "" {
-				return fmt.Errorf("--scvelo-timings needs --pancreas")
+				return fmt.Errorf("--scvelo-timings needs --input")
 			}
 			sizes, err := parseSizes(o.sizes)
 			if err != nil {
@@ -81,8 +81,8 @@ per-stage seconds; velo's stage names are scVelo's without the mode suffix.`,
 	f.StringVar(&o.mode, "mode", "stochastic", "velocity model: stochastic or deterministic")
 	f.Uint64Var(&o.seed, "seed", 0, "seed of the simulation and the pipeline")
 	f.BoolVar(&o.json, "json", false, "print JSON instead of a table")
-	f.StringVar(&o.pancreas, "pancreas", "", "time read-to-write of this input file instead of simulated data")
-	f.StringVar(&o.reference, "scvelo-timings", "", "scVelo's timings.json to compare --pancreas with")
+	f.StringVar(&o.input, "input", "", "time read-to-write of this input file instead of simulated data")
+	f.StringVar(&o.reference, "scvelo-timings", "", "scVelo's timings.json to compare --input with")
 	return cmd
 }
 
@@ -118,28 +118,25 @@ type stageTime struct {
 
 // sizeResult is the benchmark of one simulated size.
 type sizeResult struct {
-	Cells              int         `json:"cells"`
-	Genes              int         `json:"genes"`
-	Runs               int         `json:"runs"`
-	SplicedNonZero     float64     `json:"spliced_nonzero_fraction"`
-	UnsplicedNonZero   float64     `json:"unspliced_nonzero_fraction"`
-	Stages             []stageTime `json:"stages"`
-	PipelineSeconds    float64     `json:"pipeline_seconds"`
-	TotalSeconds       float64     `json:"total_seconds"`
-	CellsPerSecond     float64     `json:"cells_per_second"`
-	CPUSeconds         float64     `json:"cpu_seconds"`
-	PeakRSSMiB         float64     `json:"peak_rss_mib"`
-	PeakRSSIsHighWater bool        `json:"peak_rss_is_process_high_water_mark"`
+	Cells            int         `json:"cells"`
+	Genes            int         `json:"genes"`
+	Runs             int         `json:"runs"`
+	SplicedNonZero   float64     `json:"spliced_nonzero_fraction"`
+	UnsplicedNonZero float64     `json:"unspliced_nonzero_fraction"`
+	Stages           []stageTime `json:"stages"`
+	PipelineSeconds  float64     `json:"pipeline_seconds"`
+	TotalSeconds     float64     `json:"total_seconds"`
+	CellsPerSecond   float64     `json:"cells_per_second"`
+	CPUSeconds       float64     `json:"cpu_seconds"`
+	PeakRSSMiB       float64     `json:"peak_rss_mib"`
 }
-
-// Stage names of the I/O steps timed around the pipeline.
-const (
-	stageWrite = "write_h5ad"
-	stageRead  = "read_h5ad"
-)
 
 func benchSimulated(ctx context.Context, w io.Writer, g *globals, o *benchOptions, sizes []int) error {
 	r := g.reporter()
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
 	dir, err := os.MkdirTemp("", "velo-bench-")
 	if err != nil {
 		return err
@@ -147,55 +144,31 @@ func benchSimulated(ctx context.Context, w io.Writer, g *globals, o *benchOption
 	defer os.RemoveAll(dir)
 	var results []sizeResult
 	for _, n := range sizes {
-		res := sizeResult{Cells: n, Genes: o.genes, Runs: o.runs, PeakRSSIsHighWater: true}
-		var runs [][]stageTime
-		var cpu []float64
+		res := sizeResult{Cells: n, Genes: o.genes, Runs: o.runs}
+		r.Logf("Simulating %d cells × %d genes.", n, o.genes)
+		input := filepath.Join(dir, fmt.Sprintf("sim-%d.h5ad", n))
+		if err := simulateInput(input, n, o, g.threadCount(), &res); err != nil {
+			return err
+		}
+		r.Logf("Timing velo run on %d cells (%d run(s), each in a fresh process).", n, o.runs)
+		runs, cpu, rss := make([][]stageTime, 0, o.runs), make([]float64, 0, o.runs), 0.0
 		for run := 0; run < o.runs; run++ {
-			r.Logf("Simulating %d cells × %d genes (run %d of %d).", n, o.genes, run+1, o.runs)
-			a, err := simulate.Simulate(simulate.Options{Cells: n, Genes: o.genes, Seed: o.seed,
-				TrueVelocity: simulate.Off, Threads: g.threadCount()})
-			if err != nil {
-				return err
-			}
-			res.SplicedNonZero = nonZeroFraction(a.Layers["spliced"])
-			res.UnsplicedNonZero = nonZeroFraction(a.Layers["unspliced"])
-			r.Logf("Running the pipeline on %d cells.", n)
-			cpu0 := cpuSeconds()
-			timings, err := velo.Run(ctx, a, velo.Options{Mode: o.mode, Seed: o.seed, Threads: g.threadCount()})
+			fr, err := benchChild(ctx, exe, input, o, g)
 			if err != nil {
 				return fmt.Errorf("%d simulated cells: %w", n, err)
 			}
-			stages := make([]stageTime, 0, len(timings)+2)
-			for _, t := range timings {
-				stages = append(stages, stageTime{t.Stage, t.Seconds})
-			}
-			path := filepath.Join(dir, fmt.Sprintf("bench-%d.h5ad", n))
-			start := time.Now()
-			if err := h5ad.Write(path, a); err != nil {
-				return err
-			}
-			stages = append(stages, stageTime{stageWrite, time.Since(start).Seconds()})
-			a = nil // the read below should not count the pipeline's copy
-			start = time.Now()
-			if _, err := h5ad.Read(path); err != nil {
-				return err
-			}
-			stages = append(stages, stageTime{stageRead, time.Since(start).Seconds()})
-			cpu = append(cpu, cpuSeconds()-cpu0)
-			if err := os.Remove(path); err != nil {
-				return err
-			}
-			runs = append(runs, stages)
+			runs = append(runs, fr.Stages)
+			cpu = append(cpu, fr.CPUSeconds)
+			rss = max(rss, fr.PeakRSSMiB)
+		}
+		if err := os.Remove(input); err != nil {
+			return err
 		}
 		res.Stages = medianStages(runs)
 		res.PipelineSeconds = medianTotal(runs, func(s string) bool { return s != stageWrite && s != stageRead })
 		res.TotalSeconds = medianTotal(runs, func(string) bool { return true })
-		res.CellsPerSecond = float64(n) / res.PipelineSeconds
+		res.CellsPerSecond = float64(n) / res.TotalSeconds
 		res.CPUSeconds = median(cpu)
-		rss, err := peakRSSMiB()
-		if err != nil {
-			return err
-		}
 		res.PeakRSSMiB = rss
 		results = append(results, res)
 	}
@@ -203,6 +176,39 @@ func benchSimulated(ctx context.Context, w io.Writer, g *globals, o *benchOption
 		return writeJSON(w, results)
 	}
 	return printSizeTable(w, results)
+}
+
+// simulateInput writes n simulated cells to path and records their
+// sparsity in res.
+func simulateInput(path string, n int, o *benchOptions, threads int, res *sizeResult) error {
+	a, err := simulate.Simulate(simulate.Options{Cells: n, Genes: o.genes, Seed: o.seed,
+		TrueVelocity: simulate.Off, Threads: threads})
+	if err != nil {
+		return err
+	}
+	res.SplicedNonZero = nonZeroFraction(a.Layers["spliced"])
+	res.UnsplicedNonZero = nonZeroFraction(a.Layers["unspliced"])
+	// Without X, as counters write their output: velo run then makes X
+	// from the spliced counts.
+	a.X = nil
+	return h5ad.Write(path, a)
+}
+
+// benchChild times one "velo run" of input in a fresh velo process (velo
+// bench --input … --json) and returns its figures.
+func benchChild(ctx context.Context, exe, input string, o *benchOptions, g *globals) (*fileResult, error) {
+	cmd := exec.CommandContext(ctx, exe, "bench", "--input", input, "--runs", "1", "--json", "--quiet",
+		"--mode", o.mode, "--seed", strconv.FormatUint(o.seed, 10), "--threads", strconv.Itoa(g.threads))
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("velo bench --input %s: %w", input, err)
+	}
+	var fr fileResult
+	if err := json.Unmarshal(out, &fr); err != nil {
+		return nil, fmt.Errorf("velo bench --input %s: %w", input, err)
+	}
+	return &fr, nil
 }
 
 // nonZeroFraction is the share of stored entries of a sparse layer.
@@ -323,9 +329,9 @@ func printSizeTable(w io.Writer, results []sizeResult) error {
 	}
 	g := results[0]
 	_, err := fmt.Fprintf(w, "%d genes, %d run(s) per size, %.0f%% spliced / %.0f%% unspliced non-zero.\n"+
-		"pipeline: velo.Run; total adds h5ad write and read; cells/s over pipeline;\n"+
-		"cpu_seconds: user+system CPU time of pipeline and I/O, all threads.\n"+
-		"peak_rss_mib is the process high-water mark (VmHWM): sizes ran in ascending order.\n",
+		"pipeline: the stages between read and write; total: read to write; cells/s over total;\n"+
+		"cpu_seconds: user+system CPU time of a run, all threads;\n"+
+		"peak_rss_mib: the high-water mark (VmHWM) of the velo process of the run.\n",
 		g.Genes, g.Runs, 100*g.SplicedNonZero, 100*g.UnsplicedNonZero)
 	return err
 }
@@ -359,12 +365,6 @@ type reference struct {
 	SpeedupWithoutUMAP float64 `json:"speedup_without_umap"`
 }
 
-// Stage names of the file benchmark's I/O, as in scVelo's timings.json.
-const (
-	stageFileRead  = "read"
-	stageFileWrite = "write"
-)
-
 func benchFile(ctx context.Context, w io.Writer, g *globals, o *benchOptions) error {
 	var ref *reference
 	if o.reference != "" {
@@ -379,33 +379,24 @@ func benchFile(ctx context.Context, w io.Writer, g *globals, o *benchOptions) er
 	}
 	defer os.RemoveAll(dir)
 	out := filepath.Join(dir, "bench.h5ad")
-	res := fileResult{Input: o.pancreas, Runs: o.runs}
+	res := fileResult{Input: o.input, Runs: o.runs}
 	var runs [][]stageTime
 	var cpu []float64
+	quiet := &globals{quiet: true, threads: g.threads}
 	for run := 0; run < o.runs; run++ {
 		cpu0 := cpuSeconds()
-		g.reporter().Logf("Running %s (run %d of %d).", o.pancreas, run+1, o.runs)
-		start := time.Now()
-		a, err := readInput(&globals{quiet: true, threads: g.threads}, o.pancreas, "S+A")
+		g.reporter().Logf("Running %s (run %d of %d).", o.input, run+1, o.runs)
+		timings, cells, genes, err := runFile(ctx, quiet, o.input, out, "S+A", velo.Options{Mode: o.mode, Seed: o.seed, Threads: g.threadCount()})
 		if err != nil {
 			return err
 		}
-		stages := []stageTime{{stageFileRead, time.Since(start).Seconds()}}
-		res.Cells, res.Genes = a.NObs(), a.NVars()
-		timings, err := velo.Run(ctx, a, velo.Options{Mode: o.mode, Seed: o.seed, Threads: g.threadCount()})
-		if err != nil {
-			return fmt.Errorf("%s: %w", o.pancreas, err)
+		stages := make([]stageTime, len(timings))
+		for k, t := range timings {
+			stages[k] = stageTime{t.Stage, t.Seconds}
 		}
-		for _, t := range timings {
-			stages = append(stages, stageTime{t.Stage, t.Seconds})
-		}
-		start = time.Now()
-		if err := writeH5AD(out, a); err != nil {
-			return err
-		}
-		stages = append(stages, stageTime{stageFileWrite, time.Since(start).Seconds()})
 		runs = append(runs, stages)
 		cpu = append(cpu, cpuSeconds()-cpu0)
+		res.Cells, res.Genes = cells, genes
 	}
 	res.Stages = medianStages(runs)
 	res.TotalSeconds = medianTotal(runs, func(string) bool { return true })
@@ -493,6 +484,6 @@ func printFileTable(w io.Writer, res fileResult) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "%s: %d cells × %d genes, median of %d run(s), read to write.\n", res.Input, res.Cells, res.Genes, res.Runs)
+	_, err := fmt.Fprintf(w, "%s: %d cells × %d genes after filtering, median of %d run(s), read to write.\n", res.Input, res.Cells, res.Genes, res.Runs)
 	return err
 }

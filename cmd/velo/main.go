@@ -69,6 +69,7 @@ Logs and progress go to stderr; data goes to the files named with -o.`,
 }
 
 func main() {
+	setMemoryLimit()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if err := newRootCmd().ExecuteContext(ctx); err != nil {

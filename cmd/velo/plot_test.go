@@ -58,7 +58,15 @@ func velocityResultFiles(t *testing.T) (result, noVelocity string) {
 	return filepath.Join(resultFileDir, "result.h5ad"), filepath.Join(resultFileDir, "novel.h5ad")
 }
 
+// cliEnv makes the test binary act as the velo command, for tests whose
+// command starts velo child processes (os.Executable is then this binary).
+const cliEnv = "VELO_TEST_BINARY_IS_CLI"
+
 func TestMain(m *testing.M) {
+	if os.Getenv(cliEnv) == "1" {
+		main()
+		os.Exit(0)
+	}
 	code := m.Run()
 	if resultFileDir != "" {
 		os.RemoveAll(resultFileDir)

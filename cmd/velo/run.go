@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -57,35 +56,21 @@ func runRun(cmd *cobra.Command, g *globals, o *runOptions, input string) error {
 		return err
 	}
 	r := g.reporter()
-	start := time.Now()
-	a, err := readInput(g, input, o.alevinCounts)
-	if err != nil {
-		return err
-	}
-	readSecs := time.Since(start).Seconds()
-	r.Logf("Read %s: %d cells × %d genes.", input, a.NObs(), a.NVars())
-
 	p := o.pipeline
 	p.Threads = g.threadCount()
 	p.Logf = r.Logf
 	p.Progress = r.Callback
-	timings, err := velo.Run(cmd.Context(), a, p)
+	timings, _, _, err := runFile(cmd.Context(), g, input, o.out, o.alevinCounts, p)
 	if err != nil {
-		return fmt.Errorf("%s: %w", input, err)
-	}
-	wstart := time.Now()
-	if err := writeH5AD(o.out, a); err != nil {
 		return err
 	}
-	writeSecs := time.Since(wstart).Seconds()
-	r.Logf("Wrote %s (%d cells × %d genes).", o.out, a.NObs(), a.NVars())
 	if r.Verbose() {
-		r.Logf("%-22s %8.3f s", "read", readSecs)
+		total := 0.0
 		for _, t := range timings {
 			r.Logf("%-22s %8.3f s", t.Stage, t.Seconds)
+			total += t.Seconds
 		}
-		r.Logf("%-22s %8.3f s", "write", writeSecs)
-		r.Logf("%-22s %8.3f s", "total", time.Since(start).Seconds())
+		r.Logf("%-22s %8.3f s", "total", total)
 	}
 	return nil
 }

@@ -95,6 +95,12 @@ func TestAnnDataReadsOutput(t *testing.T) {
 	if err := Write(path, a); err != nil {
 		t.Fatal(err)
 	}
+	anndataSees(t, py, path, a)
+}
+
+// anndataSees fails the test unless Python's anndata loads path as a.
+func anndataSees(t *testing.T, py, path string, a *anndata.AnnData) {
+	t.Helper()
 	out, err := exec.Command(py, "-c", pythonView, path).Output()
 	if err != nil {
 		var stderr []byte
@@ -120,7 +126,7 @@ func TestAnnDataReadsOutput(t *testing.T) {
 		if !reflect.DeepEqual(gm[k], wm[k]) {
 			g, _ := json.Marshal(gm[k])
 			w, _ := json.Marshal(wm[k])
-			t.Errorf("anndata sees %s =\n%s\nwant\n%s", k, g, w)
+			t.Errorf("anndata sees %s =\n%.2000s\nwant\n%.2000s", k, g, w)
 		}
 	}
 }

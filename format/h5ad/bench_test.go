@@ -59,3 +59,33 @@ func BenchmarkWrite(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkStream writes a dense layer in 64-column blocks, as the
+// pipeline streams velocities, and finishes the file.
+func BenchmarkStream(b *testing.B) {
+	const cells, genes = 20000, 512
+	rest := streamData(cells, genes)
+	rest.X, rest.Layers = nil, nil
+	block := array.NewDense(cells, streamChunkCols)
+	for i := range block.Data {
+		block.Data[i] = float32(i)
+	}
+	b.Run(fmt.Sprintf("cells=%d/genes=%d/block=%d", cells, genes, streamChunkCols), func(b *testing.B) {
+		path := filepath.Join(b.TempDir(), "out.h5ad")
+		b.SetBytes(int64(cells * genes * 4))
+		for b.Loop() {
+			s, err := Create(path, cells, genes)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for c := 0; c < genes; c += streamChunkCols {
+				if err := s.WriteColumns("velocity", c, block); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if err := s.Finish(rest); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -20,5 +20,15 @@
 // 0.7, whose obs and var are compound datasets, are refused with a message.
 //
 // Write produces files anndata 0.8 reads unchanged, laid out as anndata
-// writes them, written atomically and byte-for-byte reproducibly.
+// writes them, written atomically and byte-for-byte reproducibly. Stream
+// writes the same content piecemeal, for results too large to hold at once:
+// dense layers in column blocks, which can be read back before the file is
+// finished, and whole matrices as soon as they are ready.
+//
+// Memory: Read holds the arrays it returns and, beyond them, a bounded
+// amount independent of the arrays' sizes (chunk batches of 16 MiB and a
+// few chunks per core), never a second copy of an array: compressed chunks
+// are decoded, and wider or other stored types converted, piece by piece.
+// Write adds nothing to what it writes unless compression is requested,
+// and then a batch of encoded chunks.
 package h5ad

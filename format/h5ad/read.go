@@ -27,6 +27,15 @@ var storedEOF = regexp.MustCompile(`stored_eof = (\d+)`)
 
 // Read loads an .h5ad file. Errors name the file and the problem in one
 // line, e.g. `x.h5ad: layers/spliced is 3696×2000 but X is 3696×1999`.
+//
+// A sparse layer that stores exactly X's sparsity structure (scVelo's
+// spliced layer often does) shares X's Indices and Indptr slices instead
+// of holding a copy: at a million cells that saves gigabytes. Code that
+// changes a matrix's Indices or Indptr in place must therefore treat the
+// sharers together or Clone first (SortIndices leaves the sorted rows of a
+// read matrix untouched). Beyond the arrays it returns, a read needs a
+// bounded amount of memory (tens of megabytes), never a second copy of an
+// array, whatever the file's compression and integer widths.
 func Read(path string) (*anndata.AnnData, error) {
 	a, _, err := ReadSkipping(path)
 	return a, err
@@ -182,14 +191,25 @@ func (r *reader) children(name string) (*hdf5.Group, []string, error) {
 	return g, kids, nil
 }
 
-// readData reads X and the layers. The matrices are read concurrently: each
-// one's decompression already uses every core, and this overlaps one
-// matrix's checks with another's decompression.
+// readData reads X and then the layers. The layers are read concurrently:
+// each one's decompression already uses every core, and this overlaps one
+// matrix's checks with another's decompression. A sparse layer whose
+// structure equals X's shares X's Indices and Indptr (see Read).
 func (r *reader) readData(a *anndata.AnnData) error {
 	n, g := a.NObs(), a.NVars()
 	refName := "obs×var"
+	var shared *array.CSR
 	if r.root.Has("X") {
 		refName = "X"
+		m, err := r.readMatrix(r.root, "X", "X")
+		if err != nil {
+			return err
+		}
+		if rows, cols := m.Shape(); rows != n || cols != g {
+			return r.errorf("X is %d×%d but obs×var is %d×%d", rows, cols, n, g)
+		}
+		a.X = m
+		shared, _ = m.(*array.CSR)
 	}
 	layers, names, err := r.children("layers")
 	if err != nil {
@@ -199,25 +219,19 @@ func (r *reader) readData(a *anndata.AnnData) error {
 		defer layers.Close()
 	}
 	type job struct {
-		parent      *hdf5.Group
-		name, label string
-		m           array.Matrix
-		err         error
+		name string
+		m    array.Matrix
+		err  error
 	}
-	var jobs []*job
-	if refName == "X" {
-		jobs = append(jobs, &job{parent: r.root, name: "X", label: "X"})
-	}
-	for _, k := range names {
-		jobs = append(jobs, &job{parent: layers, name: k, label: "layers/" + k})
-	}
+	jobs := make([]*job, len(names))
 	var wg sync.WaitGroup
-	for _, j := range jobs {
+	for i, k := range names {
+		jobs[i] = &job{name: k}
 		wg.Add(1)
-		go func() {
+		go func(j *job) {
 			defer wg.Done()
-			j.m, j.err = r.readMatrix(j.parent, j.name, j.label)
-		}()
+			j.m, j.err = r.readMatrixSharing(layers, j.name, "layers/"+j.name, shared)
+		}(jobs[i])
 	}
 	wg.Wait()
 	for _, j := range jobs {
@@ -225,16 +239,9 @@ func (r *reader) readData(a *anndata.AnnData) error {
 			return j.err
 		}
 		if rows, cols := j.m.Shape(); rows != n || cols != g {
-			if j.label == "X" {
-				return r.errorf("X is %d×%d but obs×var is %d×%d", rows, cols, n, g)
-			}
-			return r.errorf("%s is %d×%d but %s is %d×%d", j.label, rows, cols, refName, n, g)
+			return r.errorf("layers/%s is %d×%d but %s is %d×%d", j.name, rows, cols, refName, n, g)
 		}
-		if j.label == "X" {
-			a.X = j.m
-		} else {
-			a.Layers[j.name] = j.m
-		}
+		a.Layers[j.name] = j.m
 	}
 	return nil
 }

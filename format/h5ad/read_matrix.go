@@ -1,8 +1,11 @@
 package h5ad
 
 import (
-	"github.com/velo-rna/velo/format/internal/compressed"
+	"errors"
 	"math"
+	"slices"
+
+	"github.com/velo-rna/velo/format/internal/compressed"
 
 	"github.com/velo-rna/velo/array"
 	"github.com/velo-rna/velo/internal/hdf5"
@@ -11,6 +14,12 @@ import (
 // readMatrix reads a dense (dataset) or sparse (group) matrix; label names it
 // in messages.
 func (r *reader) readMatrix(parent *hdf5.Group, name, label string) (array.Matrix, error) {
+	return r.readMatrixSharing(parent, name, label, nil)
+}
+
+// readMatrixSharing is readMatrix for a matrix that takes shared's indices
+// and pointers when it is a CSR matrix with exactly the same ones.
+func (r *reader) readMatrixSharing(parent *hdf5.Group, name, label string, shared *array.CSR) (array.Matrix, error) {
 	kind, err := parent.Kind(name)
 	if err != nil {
 		return nil, r.wrap(err)
@@ -18,7 +27,7 @@ func (r *reader) readMatrix(parent *hdf5.Group, name, label string) (array.Matri
 	if kind == hdf5.KindDataset {
 		return r.readDense(parent, name, label)
 	}
-	return r.readSparse(parent, name, label)
+	return r.readSparse(parent, name, label, shared)
 }
 
 func (r *reader) readDense(parent *hdf5.Group, name, label string) (*array.Dense, error) {
@@ -43,7 +52,7 @@ func (r *reader) readDense(parent *hdf5.Group, name, label string) (*array.Dense
 
 // readSparse reads a csr_matrix or csc_matrix group as CSR, checking its
 // structure so that later code can index it without bounds failures.
-func (r *reader) readSparse(parent *hdf5.Group, name, label string) (*array.CSR, error) {
+func (r *reader) readSparse(parent *hdf5.Group, name, label string, shared *array.CSR) (*array.CSR, error) {
 	enc := r.groupEncoding(parent, name)
 	if enc != encCSR && enc != encCSC {
 		return nil, r.errorf("%s is a group of kind %q, not a matrix", label, orUnknown(enc))
@@ -81,13 +90,37 @@ func (r *reader) readSparse(parent *hdf5.Group, name, label string) (*array.CSR,
 	if m.Indptr, err = r.readIndptr(g, label); err != nil {
 		return nil, err
 	}
-	if m.Indices, err = r.readIndices(g, label, minor); err != nil {
+	if !csc && r.sameStructure(g, m, shared) {
+		m.Indptr, m.Indices = shared.Indptr, shared.Indices
+	} else if m.Indices, err = r.readIndices(g, label, minor); err != nil {
 		return nil, err
 	}
 	if m, err = compressed.Canonical(m, csc); err != nil {
 		return nil, r.errorf("%s: %v", label, err)
 	}
 	return m, nil
+}
+
+// sameStructure reports whether the CSR matrix being read (m, with its
+// indptr read) stores exactly shared's pointers and indices; the indices
+// are compared without loading them. shared is canonical, so when they
+// match, m is too and canonicalising it will not touch the shared slices.
+func (r *reader) sameStructure(g *hdf5.Group, m, shared *array.CSR) bool {
+	if shared == nil || m.Rows != shared.Rows || m.Cols != shared.Cols || !slices.Equal(m.Indptr, shared.Indptr) {
+		return false
+	}
+	d, err := g.OpenDataset("indices")
+	if err != nil {
+		return false
+	}
+	defer d.Close()
+	// Only types that narrow to int32 exactly: wider ones are range checked
+	// by readIndices, which wrapping conversions here would bypass.
+	if t := d.Type(); t.Class != hdf5.ClassInteger || len(d.Shape()) != 1 || t.Size > 4 || (t.Size == 4 && !t.Signed) {
+		return false
+	}
+	same, err := hdf5.EqualNumeric(d, shared.Indices)
+	return err == nil && same
 }
 
 func (r *reader) readValues(g *hdf5.Group, name, label string) ([]float32, error) {
@@ -118,7 +151,8 @@ func (r *reader) readIndptr(g *hdf5.Group, label string) ([]int64, error) {
 }
 
 // readIndices reads column indices as int32. Wider file types are range
-// checked before narrowing so that a huge index cannot wrap into range.
+// checked while narrowing, chunk by chunk, so that a huge index cannot wrap
+// into range and no wide copy of the indices is held.
 func (r *reader) readIndices(g *hdf5.Group, label string, minor int) ([]int32, error) {
 	d, err := g.OpenDataset("indices")
 	if err != nil {
@@ -133,16 +167,10 @@ func (r *reader) readIndices(g *hdf5.Group, label string, minor int) ([]int32, e
 		v, err := hdf5.ReadNumeric[int32](d)
 		return v, r.wrap(err)
 	}
-	wide, err := hdf5.ReadNumeric[int64](d)
-	if err != nil {
-		return nil, r.wrap(err)
+	v, err := hdf5.ReadIndices(d, int64(minor))
+	var bad *hdf5.RangeError
+	if errors.As(err, &bad) {
+		return nil, r.errorf("%s/indices[%d] = %s is outside [0, %d)", label, bad.Index, bad.Value, minor)
 	}
-	out := make([]int32, len(wide))
-	for i, j := range wide {
-		if j < 0 || j >= int64(minor) {
-			return nil, r.errorf("%s/indices[%d] = %d is outside [0, %d)", label, i, j, minor)
-		}
-		out[i] = int32(j)
-	}
-	return out, nil
+	return v, r.wrap(err)
 }

@@ -43,7 +43,7 @@ func (r *reader) readUnsValue(g *hdf5.Group, name, path string) (any, error) {
 		case "", encDict:
 			return r.readDict(path)
 		case encCSR, encCSC:
-			return r.readSparse(g, name, path)
+			return r.readSparse(g, name, path, nil)
 		default:
 			r.skip(path, fmt.Sprintf("uns entries of kind %q are not supported", enc))
 			return nil, nil

@@ -11,24 +11,27 @@ import (
 )
 
 // WriteOptions tune how Write stores arrays. The zero value is Write's
-// default.
+// default: numbers uncompressed, as anndata writes them by default.
 type WriteOptions struct {
 	// FloatGzip is the deflate level (1–9, with the shuffle filter) for
 	// floating-point arrays: dense matrices, sparse matrix values and float
-	// columns. 0, the default, stores them uncompressed, as anndata does by
-	// default: velocity-sized float32 layers only shrink to about 72–87% at
-	// any level, at ~60 MB/s per core, so four 3696×1126 layers would cost
-	// about a second. Integer, boolean and string arrays are always gzip
-	// compressed (level 1 with shuffle for integers, which keeps most of the
-	// gain at a third of the cost; level 4 for strings).
+	// columns. 0, the default, stores them uncompressed: velocity-sized
+	// float32 layers only shrink to about 72–87% at any level, at ~60 MB/s
+	// per core, so four 3696×1126 layers would cost about a second.
 	FloatGzip int
+	// IntGzip is the deflate level (1–9, with the shuffle filter) for
+	// integer and boolean arrays: sparse indices and pointers, categorical
+	// codes, integer and boolean columns. 0, the default, stores them
+	// uncompressed. Level 1 shrinks sparse indices about six-fold, but on a
+	// 100 000-cell velocity result (4.2 GB, most of it dense float32
+	// layers) that saves only 14% of the file while deflate was most of
+	// Write's CPU time (about 5 s of it) and inflate a large share of Read's.
+	IntGzip int
 }
 
-// Layouts of the arrays Write stores, by element kind.
-var (
-	intLayout    = hdf5.Layout{Gzip: 1, Shuffle: true}
-	stringLayout = hdf5.Layout{Gzip: 4}
-)
+// stringLayout stores string arrays, which are small next to the matrices
+// and compress well.
+var stringLayout = hdf5.Layout{Gzip: 4}
 
 // Write writes a as an anndata 0.8 .h5ad file with the default options.
 func Write(path string, a *anndata.AnnData) error {
@@ -45,13 +48,15 @@ func Write(path string, a *anndata.AnnData) error {
 // failure. Members are written in sorted order and objects carry no
 // timestamps, so the same AnnData always gives the same bytes.
 func WriteWith(path string, a *anndata.AnnData, opt WriteOptions) error {
-	if opt.FloatGzip < 0 || opt.FloatGzip > 9 {
-		return fmt.Errorf("%s: gzip level %d is outside 0–9", path, opt.FloatGzip)
+	for _, level := range []int{opt.FloatGzip, opt.IntGzip} {
+		if level < 0 || level > 9 {
+			return fmt.Errorf("%s: gzip level %d is outside 0–9", path, level)
+		}
 	}
 	if err := a.Validate(); err != nil {
 		return fmt.Errorf("%s: cannot write: %w", path, err)
 	}
-	w := &writer{floats: hdf5.Layout{Gzip: opt.FloatGzip, Shuffle: opt.FloatGzip > 0}}
+	w := newWriter(opt)
 	err := atomicfile.Write(path, func(tmp string) error {
 		f, err := hdf5.Create(tmp)
 		if err != nil {
@@ -73,9 +78,30 @@ func WriteWith(path string, a *anndata.AnnData, opt WriteOptions) error {
 	return nil
 }
 
-// writer holds the storage choices of one Write.
+// writer holds the storage choices of one Write and what it has written.
 type writer struct {
-	floats hdf5.Layout
+	floats, ints hdf5.Layout
+	// structures maps the Indices and Indptr arrays of sparse matrices
+	// written so far to their group: a matrix sharing both with one of
+	// them (as X and spliced do after Read) links to its datasets instead
+	// of storing them again.
+	structures map[structure]string
+}
+
+// structure identifies a CSR matrix's index and pointer arrays by address.
+type structure struct {
+	indices    *int32
+	nnz        int
+	indptr     *int64
+	rows, cols int
+}
+
+func newWriter(opt WriteOptions) *writer {
+	return &writer{
+		floats:     hdf5.Layout{Gzip: opt.FloatGzip, Shuffle: opt.FloatGzip > 0},
+		ints:       hdf5.Layout{Gzip: opt.IntGzip, Shuffle: opt.IntGzip > 0},
+		structures: map[structure]string{},
+	}
 }
 
 func (w *writer) write(root *hdf5.Group, a *anndata.AnnData) error {
@@ -90,6 +116,12 @@ func (w *writer) write(root *hdf5.Group, a *anndata.AnnData) error {
 	if err := writeMap(root, "layers", a.Layers, w.matrix); err != nil {
 		return err
 	}
+	return w.annotations(root, a)
+}
+
+// annotations writes everything but X and the layers: obs, var, obsm, varm,
+// obsp, an empty varp and uns.
+func (w *writer) annotations(root *hdf5.Group, a *anndata.AnnData) error {
 	if err := w.frame(root, "obs", a.Obs); err != nil {
 		return err
 	}
@@ -118,6 +150,12 @@ func writeMap[V any](parent *hdf5.Group, name string, m map[string]V, put func(*
 		return err
 	}
 	defer g.Close()
+	return writeMembers(g, name, m, put)
+}
+
+// writeMembers writes one element per key into the dict group g (named
+// name in messages), in key order.
+func writeMembers[V any](g *hdf5.Group, name string, m map[string]V, put func(*hdf5.Group, string, V) error) error {
 	for _, k := range anndata.SortedKeys(m) {
 		if err := memberName(name, k); err != nil {
 			return err
@@ -176,7 +214,10 @@ func (w *writer) dense(parent *hdf5.Group, name string, m *array.Dense) error {
 }
 
 // csr writes a csr_matrix group. Its structure is checked first so that a
-// file velo writes is always one anndata and scipy accept.
+// file velo writes is always one anndata and scipy accept. A matrix whose
+// Indices and Indptr are the very arrays of one written before gets hard
+// links to that one's datasets: readers see ordinary members, and the
+// structure is stored once.
 func (w *writer) csr(parent *hdf5.Group, name string, m *array.CSR) error {
 	if err := m.Validate(); err != nil {
 		return fmt.Errorf("%s: %w", name, err)
@@ -189,16 +230,33 @@ func (w *writer) csr(parent *hdf5.Group, name string, m *array.CSR) error {
 	if err := g.SetAttrInt64s("shape", []int64{int64(m.Rows), int64(m.Cols)}); err != nil {
 		return err
 	}
+	d, err := hdf5.WriteNumeric(g, "data", m.Data, nil, w.floats)
+	if err != nil {
+		return err
+	}
+	d.Close()
+	var key structure
+	if len(m.Indices) > 0 {
+		key = structure{&m.Indices[0], len(m.Indices), &m.Indptr[0], m.Rows, m.Cols}
+		if at, ok := w.structures[key]; ok {
+			if err := g.Link("indices", at+"/indices"); err != nil {
+				return err
+			}
+			return g.Link("indptr", at+"/indptr")
+		}
+	}
 	for _, part := range []func() (*hdf5.Dataset, error){
-		func() (*hdf5.Dataset, error) { return hdf5.WriteNumeric(g, "data", m.Data, nil, w.floats) },
-		func() (*hdf5.Dataset, error) { return hdf5.WriteNumeric(g, "indices", m.Indices, nil, intLayout) },
-		func() (*hdf5.Dataset, error) { return hdf5.WriteNumeric(g, "indptr", m.Indptr, nil, intLayout) },
+		func() (*hdf5.Dataset, error) { return hdf5.WriteNumeric(g, "indices", m.Indices, nil, w.ints) },
+		func() (*hdf5.Dataset, error) { return hdf5.WriteNumeric(g, "indptr", m.Indptr, nil, w.ints) },
 	} {
 		d, err := part()
 		if err != nil {
 			return err
 		}
 		d.Close()
+	}
+	if key.indices != nil {
+		w.structures[key] = g.Path()
 	}
 	return nil
 }

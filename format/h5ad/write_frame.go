@@ -61,13 +61,13 @@ func (w *writer) column(g *hdf5.Group, name string, data any) error {
 		d, err := hdf5.WriteNumeric(g, name, v, nil, w.floats)
 		return encode(d, err, encArray)
 	case []int64:
-		d, err := hdf5.WriteNumeric(g, name, v, nil, intLayout)
+		d, err := hdf5.WriteNumeric(g, name, v, nil, w.ints)
 		return encode(d, err, encArray)
 	case []int32:
-		d, err := hdf5.WriteNumeric(g, name, v, nil, intLayout)
+		d, err := hdf5.WriteNumeric(g, name, v, nil, w.ints)
 		return encode(d, err, encArray)
 	case []bool:
-		d, err := g.WriteBools(name, v, intLayout)
+		d, err := g.WriteBools(name, v, w.ints)
 		return encode(d, err, encArray)
 	case []string:
 		d, err := g.WriteStrings(name, v, stringLayout)
@@ -95,11 +95,11 @@ func (w *writer) categorical(parent *hdf5.Group, name string, c *anndata.Categor
 	}
 	switch n := len(c.Categories); {
 	case n <= 1<<7-1:
-		d, err = hdf5.WriteNumeric(g, "codes", narrow[int8](c.Codes), nil, intLayout)
+		d, err = hdf5.WriteNumeric(g, "codes", narrow[int8](c.Codes), nil, w.ints)
 	case n <= 1<<15-1:
-		d, err = hdf5.WriteNumeric(g, "codes", narrow[int16](c.Codes), nil, intLayout)
+		d, err = hdf5.WriteNumeric(g, "codes", narrow[int16](c.Codes), nil, w.ints)
 	default:
-		d, err = hdf5.WriteNumeric(g, "codes", c.Codes, nil, intLayout)
+		d, err = hdf5.WriteNumeric(g, "codes", c.Codes, nil, w.ints)
 	}
 	return encode(d, err, encArray)
 }

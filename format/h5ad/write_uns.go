@@ -58,10 +58,10 @@ func (w *writer) unsValue(g *hdf5.Group, name string, value any) error {
 		d, err = g.WriteStrings(name, v, stringLayout)
 		enc = encStringArray
 	case []bool:
-		d, err = g.WriteBools(name, v, intLayout)
+		d, err = g.WriteBools(name, v, w.ints)
 		enc = encArray
 	case []int64:
-		d, err = hdf5.WriteNumeric(g, name, v, nil, intLayout)
+		d, err = hdf5.WriteNumeric(g, name, v, nil, w.ints)
 		enc = encArray
 	case []float64:
 		d, err = hdf5.WriteNumeric(g, name, v, nil, w.floats)

@@ -60,3 +60,48 @@ func TestWriteNewFileMode(t *testing.T) {
 		t.Fatalf("new file mode = %v, %v; want 0644", fi.Mode(), err)
 	}
 }
+
+// A pending file is invisible at its destination until Commit, and Discard
+// leaves nothing behind, whenever and however often it is called.
+func TestPending(t *testing.T) {
+	tests := []struct {
+		name   string
+		finish func(p *Pending) error
+		want   []string // directory entries afterwards
+	}{
+		{"commit", func(p *Pending) error { return p.Commit() }, []string{"out.txt"}},
+		{"discard", func(p *Pending) error { return p.Discard() }, nil},
+		{"discard twice", func(p *Pending) error { p.Discard(); return p.Discard() }, nil},
+		{"discard after commit", func(p *Pending) error { p.Commit(); return p.Discard() }, []string{"out.txt"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			dst := filepath.Join(dir, "out.txt")
+			p, err := Create(dst)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if filepath.Dir(p.Tmp()) != dir {
+				t.Errorf("temporary file %s is not in %s", p.Tmp(), dir)
+			}
+			if err := os.WriteFile(p.Tmp(), []byte("new"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := os.Stat(dst); !errors.Is(err, os.ErrNotExist) {
+				t.Fatalf("destination exists before commit: %v", err)
+			}
+			if err := tt.finish(p); err != nil {
+				t.Fatal(err)
+			}
+			entries, _ := os.ReadDir(dir)
+			var got []string
+			for _, e := range entries {
+				got = append(got, e.Name())
+			}
+			if len(got) != len(tt.want) || (len(got) == 1 && got[0] != tt.want[0]) {
+				t.Fatalf("directory holds %v, want %v", got, tt.want)
+			}
+		})
+	}
+}

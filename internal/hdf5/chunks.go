@@ -67,41 +67,30 @@ func (g chunkGrid) chunkElems() int {
 	return n
 }
 
-// scatter copies a decoded chunk (full chunk dimensions, es bytes per
-// element) into its place in dst, the whole dataset in row-major order.
-// The opposite direction, gather, fills a chunk from the dataset and zero-pads
-// the parts outside it.
-func (g chunkGrid) scatter(dst, chunk []byte, k, es int) {
-	g.copyChunk(dst, chunk, k, es, true)
-}
-
-func (g chunkGrid) gather(src, chunk []byte, k, es int) {
-	clear(chunk)
-	g.copyChunk(src, chunk, k, es, false)
-}
-
-func (g chunkGrid) copyChunk(data, chunk []byte, k, es int, toData bool) {
+// runs calls fn for every run of consecutive elements that chunk k shares
+// with the dataset: at is the run's first element in the dataset (row-major
+// order), off its position in the chunk buffer (full chunk dimensions), and
+// n its length.
+func (g chunkGrid) runs(k int, fn func(at, off, n int)) {
 	o := g.origin(k)
 	if len(g.dims) == 1 {
-		m := min(g.chunk[0], g.dims[0]-o[0]) * es
-		if toData {
-			copy(data[o[0]*es:o[0]*es+m], chunk[:m])
-		} else {
-			copy(chunk[:m], data[o[0]*es:o[0]*es+m])
-		}
+		fn(o[0], 0, min(g.chunk[0], g.dims[0]-o[0]))
 		return
 	}
 	rows := min(g.chunk[0], g.dims[0]-o[0])
-	width := min(g.chunk[1], g.dims[1]-o[1]) * es
+	width := min(g.chunk[1], g.dims[1]-o[1])
 	for r := 0; r < rows; r++ {
-		c := chunk[r*g.chunk[1]*es : r*g.chunk[1]*es+width]
-		at := ((o[0]+r)*g.dims[1] + o[1]) * es
-		if toData {
-			copy(data[at:at+width], c)
-		} else {
-			copy(c, data[at:at+width])
-		}
+		fn((o[0]+r)*g.dims[1]+o[1], r*g.chunk[1], width)
 	}
+}
+
+// gather fills a chunk buffer from the whole dataset src (row-major, es
+// bytes per element), zero-padding the parts outside the dataset.
+func (g chunkGrid) gather(src, chunk []byte, k, es int) {
+	clear(chunk)
+	g.runs(k, func(at, off, n int) {
+		copy(chunk[off*es:(off+n)*es], src[at*es:(at+n)*es])
+	})
 }
 
 // ptr returns the address of a byte slice's first element, or nil when it

@@ -145,3 +145,18 @@ func (g *Group) Children() ([]string, error) {
 	}
 	return names, nil
 }
+
+// Link gives the object at target, an absolute path in the same file such
+// as "/X/indices", the second name name in g (an HDF5 hard link). Readers
+// see an ordinary member; the data is stored once.
+func (g *Group) Link(name, target string) error {
+	enter()
+	defer leave()
+	cname, ctarget := C.CString(name), C.CString(target)
+	defer C.free(unsafe.Pointer(cname))
+	defer C.free(unsafe.Pointer(ctarget))
+	if C.H5Lcreate_hard(g.id, ctarget, g.id, cname, C.H5P_DEFAULT, C.H5P_DEFAULT) < 0 {
+		return lastError("link %s to %s", join(g.path, name), target)
+	}
+	return nil
+}

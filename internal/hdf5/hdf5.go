@@ -10,6 +10,10 @@
 // decodes them in parallel, and writing compresses chunks in parallel and
 // stores them with H5Dwrite_chunk.
 //
+// Deflate chunks are decoded with libdeflate when the system has it (it is
+// loaded at run time, zlib serves otherwise); compression always uses zlib,
+// so written files do not depend on which is installed.
+//
 // The binding links liblzf so that Debian's LZF filter plugin (which lacks
 // that link itself) loads from libhdf5's compiled-in plugin directory.
 //
@@ -20,7 +24,7 @@ package hdf5
 
 /*
 #cgo pkg-config: hdf5
-#cgo LDFLAGS: -lz -Wl,--no-as-needed -llzf -Wl,--as-needed
+#cgo LDFLAGS: -lz -ldl -lpthread -Wl,--no-as-needed -llzf -Wl,--as-needed
 #include "helpers.h"
 */
 import "C"

@@ -1,4 +1,6 @@
 #include "helpers.h"
+#include <dlfcn.h>
+#include <pthread.h>
 #include <zlib.h>
 
 // liblzf ships no header on Debian; this is its documented prototype.
@@ -112,7 +114,48 @@ void velo_shuffle(const unsigned char *src, unsigned char *dst, size_t n, size_t
 	}
 }
 
-int velo_inflate(const void *src, size_t srclen, void *dst, size_t dstlen) {
+// libdeflate, where the system has it, inflates two to three times faster
+// than zlib. It is loaded at run time so that velo builds and runs without
+// it, falling back to zlib, and only decodes: every correct decoder gives
+// the same bytes, so files velo writes never depend on it.
+typedef void *(*ld_alloc_fn)(void);
+typedef int (*ld_zlib_fn)(void *, const void *, size_t, void *, size_t, size_t *);
+typedef void (*ld_free_fn)(void *);
+static ld_alloc_fn ld_alloc;
+static ld_zlib_fn ld_zlib;
+static ld_free_fn ld_free;
+static pthread_once_t ld_once = PTHREAD_ONCE_INIT;
+
+static void ld_load(void) {
+	void *h = dlopen("libdeflate.so.0", RTLD_NOW | RTLD_LOCAL);
+	if (h == NULL) {
+		return;
+	}
+	ld_alloc_fn a = (ld_alloc_fn)dlsym(h, "libdeflate_alloc_decompressor");
+	ld_zlib_fn z = (ld_zlib_fn)dlsym(h, "libdeflate_zlib_decompress");
+	ld_free_fn f = (ld_free_fn)dlsym(h, "libdeflate_free_decompressor");
+	if (a != NULL && z != NULL && f != NULL) {
+		ld_alloc = a;
+		ld_zlib = z;
+		ld_free = f;
+	}
+}
+
+int velo_libdeflate(void) {
+	pthread_once(&ld_once, ld_load);
+	return ld_zlib != NULL;
+}
+
+int velo_inflate(const void *src, size_t srclen, void *dst, size_t dstlen, int fast) {
+	if (fast && velo_libdeflate()) {
+		void *d = ld_alloc();
+		if (d != NULL) {
+			// A NULL actual size demands exactly dstlen bytes, as below.
+			int rc = ld_zlib(d, src, srclen, dst, dstlen, NULL);
+			ld_free(d);
+			return rc == 0 ? 0 : -200 - rc;
+		}
+	}
 	uLongf out = (uLongf)dstlen;
 	int rc = uncompress((Bytef *)dst, &out, (const Bytef *)src, (uLong)srclen);
 	if (rc != Z_OK) {

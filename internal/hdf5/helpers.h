@@ -31,8 +31,11 @@ void velo_free_cstrings(char **s, size_t n);
 void velo_unshuffle(const unsigned char *src, unsigned char *dst, size_t n, size_t size);
 void velo_shuffle(const unsigned char *src, unsigned char *dst, size_t n, size_t size);
 
-// Decompression and compression of one chunk; 0 on success.
-int velo_inflate(const void *src, size_t srclen, void *dst, size_t dstlen);
+// Decompression and compression of one chunk; 0 on success. velo_inflate
+// uses libdeflate when fast is set and velo_libdeflate reports it loaded,
+// zlib otherwise.
+int velo_libdeflate(void);
+int velo_inflate(const void *src, size_t srclen, void *dst, size_t dstlen, int fast);
 int velo_lzf_decompress(const void *src, size_t srclen, void *dst, size_t dstlen);
 int velo_deflate(const void *src, size_t srclen, void *dst, size_t *dstlen, int level);
 size_t velo_deflate_bound(size_t srclen);

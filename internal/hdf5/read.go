@@ -13,7 +13,8 @@ import (
 
 // ReadNumeric reads a whole integer, float, boolean or enum dataset in
 // row-major order, converting each element to T the way a Go conversion
-// T(v) does.
+// T(v) does. Beyond the result it needs a bounded amount of memory (a few
+// batches of chunks, or one slab when converting), not a second copy.
 func ReadNumeric[T Number](d *Dataset) ([]T, error) {
 	if !d.typ.Numeric() {
 		return nil, fmt.Errorf("read %s: %s is not numeric", d.path, d.typ)
@@ -28,10 +29,7 @@ func ReadNumeric[T Number](d *Dataset) ([]T, error) {
 		return out, nil
 	}
 	from := d.typ.kind()
-	switch {
-	case from == want:
-		return out, d.readRaw(unsafe.Pointer(&out[0]), n*want.size(), from)
-	case from == kindInvalid:
+	if from == kindInvalid {
 		// An unusual width (float16, long double): let libhdf5 convert.
 		enter()
 		defer leave()
@@ -40,22 +38,53 @@ func ReadNumeric[T Number](d *Dataset) ([]T, error) {
 		}
 		return out, nil
 	}
-	raw := make([]uint64, (n*from.size()+7)/8) // uint64 keeps any element type aligned
-	if err := d.readRaw(unsafe.Pointer(&raw[0]), n*from.size(), from); err != nil {
-		return nil, err
+	es := from.size()
+	var s sink
+	if from == want {
+		dst := unsafe.Slice((*byte)(unsafe.Pointer(&out[0])), n*es)
+		s = sink{direct: dst, put: func(at int, src []byte) { copy(dst[at*es:], src) }}
+	} else {
+		s = sink{put: func(at int, src []byte) { convert(out[at:at+len(src)/es], unsafe.Pointer(&src[0]), from) }}
 	}
-	convert(out, unsafe.Pointer(&raw[0]), from)
-	return out, nil
+	ok, err := d.readChunks(s, es)
+	switch {
+	case ok || err != nil:
+		return out, err
+	case from == want:
+		return out, d.readLibrary(unsafe.Pointer(&out[0]))
+	}
+	return out, d.readSlabs(s, es)
 }
 
-// readRaw fills dst (nbytes long) with every element in the native
-// representation of kind from, decoding chunks in parallel when it can.
-func (d *Dataset) readRaw(dst unsafe.Pointer, nbytes int, from kind) error {
-	ok, err := d.readChunks(unsafe.Slice((*byte)(dst), nbytes), from.size())
-	if ok || err != nil {
-		return err
+// slabBytes bounds the buffer of a read that converts through H5Dread; a
+// variable so that tests can force many slabs on small data.
+var slabBytes = 8 << 20
+
+// readSlabs reads the dataset through H5Dread in slabs of whole rows (of
+// about slabBytes) in the native form of the file type, es bytes per
+// element, handing each slab to s.
+func (d *Dataset) readSlabs(s sink, es int) error {
+	if len(d.dims) == 0 {
+		buf := make([]byte, es)
+		if err := d.readLibrary(unsafe.Pointer(&buf[0])); err != nil {
+			return err
+		}
+		s.put(0, buf)
+		return nil
 	}
-	return d.readLibrary(dst)
+	inner := d.n / d.dims[0]
+	rows := max(1, min(d.dims[0], slabBytes/max(1, inner*es)))
+	buf := make([]byte, rows*inner*es)
+	offset, count := make([]int, len(d.dims)), append([]int(nil), d.dims...)
+	for r := 0; r < d.dims[0]; r += rows {
+		m := min(rows, d.dims[0]-r)
+		offset[0], count[0] = r, m
+		if err := d.readNativeBlock(offset, count, unsafe.Pointer(&buf[0])); err != nil {
+			return err
+		}
+		s.put(r*inner, buf[:m*inner*es])
+	}
+	return nil
 }
 
 // readLibrary fills dst through H5Dread in the native form of the file type.
@@ -76,6 +105,23 @@ func (d *Dataset) readLibrary(dst unsafe.Pointer) error {
 		return lastError("read %s", d.path)
 	}
 	return nil
+}
+
+// readNativeBlock reads one block in the native form of the file type.
+func (d *Dataset) readNativeBlock(offset, count []int, dst unsafe.Pointer) error {
+	enter()
+	defer leave()
+	tid := C.H5Dget_type(d.id)
+	if tid < 0 {
+		return lastError("read %s", d.path)
+	}
+	defer closeID(tid)
+	mem := nativeOf(tid)
+	if mem < 0 {
+		return lastError("read %s", d.path)
+	}
+	defer closeID(mem)
+	return d.transfer(false, mem, [][2][]int{{offset, count}}, count, dst)
 }
 
 // ReadBools reads a boolean or integer dataset; non-zero is true.

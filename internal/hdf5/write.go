@@ -21,6 +21,12 @@ type Layout struct {
 	// Chunk is the chunk shape, clamped to the array's dimensions; nil with
 	// Gzip or Shuffle set picks DefaultChunk.
 	Chunk []int
+	// Preallocate places every chunk of an uncompressed chunked array in
+	// the file when it is created, in chunk order, without writing fill
+	// values: the file's bytes then do not depend on the order in which
+	// blocks are written later. Every element must be written before the
+	// file is closed, or it holds whatever the disk held.
+	Preallocate bool
 }
 
 func (l Layout) chunked() bool { return l.Gzip > 0 || l.Shuffle || l.Chunk != nil }
@@ -93,6 +99,10 @@ func createDataset(g *Group, name string, tid C.hid_t, dims []int, l Layout, ele
 		}
 		if l.Gzip > 0 {
 			C.H5Pset_deflate(dcpl, C.uint(l.Gzip))
+		}
+		if l.Preallocate && l.Gzip == 0 && !l.Shuffle {
+			C.H5Pset_alloc_time(dcpl, C.H5D_ALLOC_TIME_EARLY)
+			C.H5Pset_fill_time(dcpl, C.H5D_FILL_TIME_NEVER)
 		}
 	}
 	cname := C.CString(name)

@@ -1,0 +1,153 @@
+package graph
+
+import (
+	"context"
+	"slices"
+
+	"github.com/velo-rna/velo/array"
+)
+
+// closedClasses returns the closed communicating classes of the Markov
+// chain whose transposed transition matrix is tt (entry (r, c) of tt is a
+// transition c → r), each as its cells in increasing order, classes by
+// their first cell: strongly connected sets no transition leaves, with a
+// self-loop when they are a single cell. Rows of the transition matrix sum
+// to 1 wherever they have entries, so each class gives tt an eigenvalue 1
+// whose eigenvector is the class's stationary distribution.
+func closedClasses(tt *array.CSR) [][]int32 {
+	comp, ncomp := strongComponents(tt)
+	closed := make([]bool, ncomp)
+	loop := make([]bool, ncomp)
+	members := make([][]int32, ncomp)
+	for c := range closed {
+		closed[c] = true
+	}
+	for r := 0; r < tt.Rows; r++ {
+		members[comp[r]] = append(members[comp[r]], int32(r))
+		idx, _ := tt.RowView(r)
+		for _, c := range idx {
+			switch {
+			case int(c) == r:
+				loop[comp[r]] = true
+			case comp[c] != comp[r]:
+				closed[comp[c]] = false
+			}
+		}
+	}
+	var out [][]int32
+	for c, ok := range closed {
+		if ok && (len(members[c]) > 1 || loop[c]) {
+			out = append(out, members[c])
+		}
+	}
+	slices.SortFunc(out, func(a, b []int32) int { return int(a[0] - b[0]) })
+	return out
+}
+
+// stationary returns the stationary distribution of the closed class
+// members (sorted cells) of the chain whose transposed transition matrix is
+// tt, as a vector over all cells: the eigenvector of tt restricted to the
+// class for its eigenvalue of largest real part (1, a simple eigenvalue
+// within one class).
+//
+// pos is scratch over all cells, −1 everywhere on entry and on return.
+func stationary(ctx context.Context, tt *array.CSR, members []int32, pos []int32) ([]float64, error) {
+	for k, c := range members {
+		pos[c] = int32(k)
+	}
+	sub := &array.CSR{Rows: len(members), Cols: len(members), Indptr: make([]int64, len(members)+1)}
+	for k, r := range members {
+		idx, val := tt.RowView(int(r))
+		for q, c := range idx {
+			if p := pos[c]; p >= 0 {
+				sub.Indices = append(sub.Indices, p)
+				sub.Data = append(sub.Data, val[q])
+			}
+		}
+		sub.Indptr[k+1] = int64(len(sub.Indices))
+	}
+	for _, c := range members {
+		pos[c] = -1
+	}
+	out := make([]float64, tt.Rows)
+	if len(members) == 1 {
+		out[members[0]] = 1
+		return out, nil
+	}
+	p := eigenProblem{
+		op:    func(dst, src []float64) { mulVec(sub, src, dst, 1) },
+		n:     len(members),
+		nev:   1,
+		score: func(z complex128) float64 { return real(z) },
+	}
+	pairs, err := p.solve(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for k, r := range members {
+		out[r] = pairs.vectors[0][k]
+	}
+	return out, nil
+}
+
+// strongComponents labels the strongly connected components of the
+// directed graph of m's pattern (Tarjan's algorithm without recursion).
+func strongComponents(m *array.CSR) (comp []int32, count int) {
+	n := m.Rows
+	index := make([]int32, n) // visiting order + 1; 0 = not yet visited
+	low := make([]int32, n)
+	comp = make([]int32, n)
+	onStack := make([]bool, n)
+	var stack []int32
+	type frame struct {
+		v    int32
+		next int64
+	}
+	var calls []frame
+	var counter int32
+	visit := func(v int32) {
+		counter++
+		index[v], low[v] = counter, counter
+		stack = append(stack, v)
+		onStack[v] = true
+		calls = append(calls, frame{v, m.Indptr[v]})
+	}
+	for s := 0; s < n; s++ {
+		if index[s] != 0 {
+			continue
+		}
+		visit(int32(s))
+		for len(calls) > 0 {
+			f := &calls[len(calls)-1]
+			v := f.v
+			if f.next < m.Indptr[v+1] {
+				w := m.Indices[f.next]
+				f.next++
+				if index[w] == 0 {
+					visit(w)
+				} else if onStack[w] {
+					low[v] = min(low[v], index[w])
+				}
+				continue
+			}
+			calls = calls[:len(calls)-1]
+			if len(calls) > 0 {
+				u := calls[len(calls)-1].v
+				low[u] = min(low[u], low[v])
+			}
+			if low[v] == index[v] {
+				for {
+					w := stack[len(stack)-1]
+					stack = stack[:len(stack)-1]
+					onStack[w] = false
+					comp[w] = int32(count)
+					if w == v {
+						break
+					}
+				}
+				count++
+			}
+		}
+	}
+	return comp, count
+}
