@@ -101,10 +101,7 @@ func Run(ctx context.Context, a *anndata.AnnData, opts Options) ([]StageTiming, 
 	nPCs := orDefault(opts.NPCs, 30)
 	nNeighbors := orDefault(opts.NNeighbors, 30)
 
-	steps := []struct {
-		name string
-		fn   func() error
-	}{
+	steps := []step{
 		{"filter_and_normalize", func() error { return filterAndNormalize(ctx, a, opts, logf) }},
 		{"pca", func() error {
 			return preprocess.PCA(ctx, a, preprocess.PCAOptions{NComps: nPCs, Seed: opts.Seed, Threads: th, Logf: logf})
@@ -120,10 +117,7 @@ func Run(ctx context.Context, a *anndata.AnnData, opts Options) ([]StageTiming, 
 	mo := preprocess.MomentsOptions{NNeighbors: nNeighbors, NPCs: preprocess.Int(nPCs), Seed: opts.Seed, Threads: th, Logf: logf}
 	vo := velocity.Options{Mode: opts.Mode, FitOffset: opts.FitOffset, GammaBootstrap: opts.GammaBootstrap, Seed: opts.Seed, Threads: th, Logf: logf}
 	if opts.Store == nil {
-		steps = append(steps, []struct {
-			name string
-			fn   func() error
-		}{
+		steps = append(steps, []step{
 			{"moments", func() error { return preprocess.Moments(ctx, a, mo) }},
 			{"velocity", func() error { return velocity.Velocity(ctx, a, vo) }},
 		}...)
@@ -133,23 +127,29 @@ func Run(ctx context.Context, a *anndata.AnnData, opts Options) ([]StageTiming, 
 			return timings, err
 		}
 	}
-	// The graph stages run on g: a itself, or with a store a view of the
-	// velocity genes that shares a's obs, obsm, obsp and uns.
-	g := a
+	var store LayerStore
 	if opts.Store != nil {
 		var err error
-		if g, err = runInBlocks(ctx, a, opts, mo, vo, &timings); err != nil {
+		if store, err = runInBlocks(ctx, a, opts, mo, vo, &timings); err != nil {
 			return timings, err
 		}
 	}
+	// The graph stages run on g: a itself, or with a store a view of the
+	// velocity genes that shares a's obs, obsm, obsp and uns, read only
+	// after UMAP so that the two do not hold memory at the same time.
+	g := a
 	steps = steps[:0]
 	if !opts.SkipGraph {
-		steps = append(steps, []struct {
-			name string
-			fn   func() error
-		}{
+		steps = append(steps, step{"umap", func() error { return embedUMAP(ctx, a, opts, logf) }})
+		if store != nil {
+			steps = append(steps, step{stageGraphLayers, func() error {
+				var err error
+				g, err = graphView(a, store)
+				return err
+			}})
+		}
+		steps = append(steps, []step{
 			{"velocity_graph", func() error { return graph.VelocityGraph(ctx, g, graph.GraphOptions{Threads: th}) }},
-			{"umap", func() error { return embedUMAP(ctx, g, opts, logf) }},
 			{"velocity_embedding", func() error {
 				for _, basis := range []string{"pca", "umap"} {
 					if _, ok := g.Obsm["X_"+basis]; !ok {
@@ -162,7 +162,14 @@ func Run(ctx context.Context, a *anndata.AnnData, opts Options) ([]StageTiming, 
 				return nil
 			}},
 			{"velocity_confidence", func() error { return graph.VelocityConfidence(ctx, g, graph.ConfidenceOptions{Threads: th}) }},
-			{"velocity_pseudotime", func() error { return graph.VelocityPseudotime(ctx, g, graph.PseudotimeOptions{Threads: th}) }},
+			{"velocity_pseudotime", func() error {
+				if g != a {
+					// The view's layers are copies of what the store
+					// holds, and pseudotime needs only the graph.
+					clear(g.Layers)
+				}
+				return graph.VelocityPseudotime(ctx, g, graph.PseudotimeOptions{Threads: th})
+			}},
 		}...)
 	}
 	for _, s := range steps {
@@ -171,6 +178,12 @@ func Run(ctx context.Context, a *anndata.AnnData, opts Options) ([]StageTiming, 
 		}
 	}
 	return timings, nil
+}
+
+// step is one named, timed stage of Run.
+type step struct {
+	name string
+	fn   func() error
 }
 
 // filterAndNormalize runs scVelo's filter_and_normalize unless the input

@@ -68,11 +68,14 @@ const (
 	stageMoments  = "moments"
 	stageVelocity = "velocity"
 	stageStore    = "store_layers"
+	// stageGraphLayers reads the velocity genes' Ms and velocity back
+	// from the store for the graph stages.
+	stageGraphLayers = "graph_layers"
 )
 
 // runInBlocks opens the store and runs fitInBlocks, adding its stage times
-// to timings.
-func runInBlocks(ctx context.Context, a *anndata.AnnData, opts Options, mo preprocess.MomentsOptions, vo velocity.Options, timings *[]StageTiming) (*anndata.AnnData, error) {
+// to timings, and returns the store.
+func runInBlocks(ctx context.Context, a *anndata.AnnData, opts Options, mo preprocess.MomentsOptions, vo velocity.Options, timings *[]StageTiming) (LayerStore, error) {
 	store, err := opts.Store(a.NObs(), a.NVars())
 	if err != nil {
 		return nil, err
@@ -88,22 +91,19 @@ func runInBlocks(ctx context.Context, a *anndata.AnnData, opts Options, mo prepr
 		delete(a.Layers, name)
 	}
 	var t timer
-	view, err := fitInBlocks(ctx, a, opts, store, mo, vo, &t)
+	err = fitInBlocks(ctx, a, opts, store, mo, vo, &t)
 	*timings = append(*timings, t.timings()...)
-	return view, err
+	return store, err
 }
 
 // fitInBlocks computes the moments and the velocity model gene block by
 // gene block, writing X, the count layers and the four dense layers to
-// store, and returns a view of a restricted to the genes the velocity graph
-// uses (those of var velocity_genes, or all), holding their Ms and velocity
-// and sharing a's obs, obsm, obsp and uns, so that the graph stages can run
-// on it and leave their results in a.
-func fitInBlocks(ctx context.Context, a *anndata.AnnData, opts Options, store LayerStore, mo preprocess.MomentsOptions, vo velocity.Options, t *timer) (*anndata.AnnData, error) {
+// store.
+func fitInBlocks(ctx context.Context, a *anndata.AnnData, opts Options, store LayerStore, mo preprocess.MomentsOptions, vo velocity.Options, t *timer) error {
 	if a.X != nil {
 		start := time.Now()
 		if err := store.WriteMatrix("X", a.X); err != nil {
-			return nil, err
+			return err
 		}
 		a.X = nil
 		t.add(stageStore, start)
@@ -111,12 +111,18 @@ func fitInBlocks(ctx context.Context, a *anndata.AnnData, opts Options, store La
 	start := time.Now()
 	w, err := preprocess.MomentWeights(ctx, a, mo)
 	if err != nil {
-		return nil, fmt.Errorf("moments: %w", err)
+		return fmt.Errorf("moments: %w", err)
+	}
+	var w2 *array.CSR
+	if vo.Mode == "" || vo.Mode == velocity.ModeStochastic {
+		if w2, err = preprocess.SecondOrderWeights(a); err != nil {
+			return err
+		}
 	}
 	t.add(stageMoments, start)
 	e, err := velocity.NewEstimator(a, vo)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	s, u := a.Layers["spliced"], a.Layers["unspliced"]
 	n, g := a.NObs(), a.NVars()
@@ -127,14 +133,14 @@ func fitInBlocks(ctx context.Context, a *anndata.AnnData, opts Options, store La
 	for {
 		for lo := 0; lo < g; lo += width {
 			hi := min(lo+width, g)
-			if err := fitBlock(ctx, a, s, u, w, lo, hi, e, store, opts.Threads, t); err != nil {
-				return nil, err
+			if err := fitBlock(ctx, s, u, w, w2, lo, hi, e, store, opts.Threads, t); err != nil {
+				return err
 			}
 		}
 		start := time.Now()
 		redo, err := e.Finish(a)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		t.add(stageVelocity, start)
 		if !redo {
@@ -145,10 +151,19 @@ func fitInBlocks(ctx context.Context, a *anndata.AnnData, opts Options, store La
 	start = time.Now()
 	for _, name := range []string{"spliced", "unspliced"} {
 		if err := store.WriteMatrix(name, a.Layers[name]); err != nil {
-			return nil, err
+			return err
 		}
 		delete(a.Layers, name)
 	}
+	t.add(stageStore, start)
+	return nil
+}
+
+// graphView returns a view of a restricted to the genes the velocity graph
+// uses (those of var velocity_genes, or all), holding their Ms and velocity
+// read back from store and sharing a's obs, obsm, obsp and uns, so that the
+// graph stages can run on it and leave their results in a.
+func graphView(a *anndata.AnnData, store LayerStore) (*anndata.AnnData, error) {
 	genes, err := graphGenes(a)
 	if err != nil {
 		return nil, err
@@ -165,27 +180,25 @@ func fitInBlocks(ctx context.Context, a *anndata.AnnData, opts Options, store La
 		}
 		view.Layers[name] = m
 	}
-	t.add(stageStore, start)
 	return view, nil
 }
 
-// fitBlock smooths genes [lo, hi), fits them and stores their layers.
-func fitBlock(ctx context.Context, a *anndata.AnnData, s, u array.Matrix, w *array.CSR, lo, hi int, e *velocity.Estimator, store LayerStore, threads int, t *timer) error {
+// fitBlock smooths genes [lo, hi) with the moment weights w (and w2 for
+// the second-order moments), fits them and stores their layers.
+func fitBlock(ctx context.Context, s, u array.Matrix, w, w2 *array.CSR, lo, hi int, e *velocity.Estimator, store LayerStore, threads int, t *timer) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	start := time.Now()
-	b := anndata.New(a.Obs.Index, a.Var.Index[lo:hi])
-	b.Obsp, b.Uns = a.Obsp, a.Uns
-	b.Layers["spliced"], b.Layers["unspliced"] = columnRange(s, lo, hi), columnRange(u, lo, hi)
-	ms := preprocess.Smooth(w, b.Layers["spliced"], threads)
-	mu := preprocess.Smooth(w, b.Layers["unspliced"], threads)
+	sb, ub := columnRange(s, lo, hi), columnRange(u, lo, hi)
+	ms := preprocess.Smooth(w, sb, threads)
+	mu := preprocess.Smooth(w, ub, threads)
 	t.add(stageMoments, start)
 
 	start = time.Now()
 	vel, vvar, err := e.Fit(ctx, velocity.Block{Start: lo, Ms: ms, Mu: mu,
 		SecondOrder: func(genes []int) (*array.Dense, *array.Dense, error) {
-			return preprocess.SecondOrderMoments(b, genes, threads)
+			return preprocess.SmoothProduct(w2, sb, sb, genes, threads), preprocess.SmoothProduct(w2, sb, ub, genes, threads), nil
 		}})
 	if err != nil {
 		return err

@@ -51,7 +51,7 @@ func (m *memoryStore) WriteMatrix(name string, x array.Matrix) error {
 }
 
 // The blocked path with a store must give exactly the numbers of the
-// in-memory path, whatever the block width.
+// in-memory path, whatever the block width and the number of threads.
 func TestRunWithStoreMatchesInMemory(t *testing.T) {
 	for _, mode := range []string{"stochastic", "deterministic"} {
 		t.Run(mode, func(t *testing.T) {
@@ -64,12 +64,12 @@ func TestRunWithStoreMatchesInMemory(t *testing.T) {
 				return a
 			}
 			whole := sim()
-			if _, err := Run(context.Background(), whole, Options{Mode: mode, Seed: 2}); err != nil {
+			if _, err := Run(context.Background(), whole, Options{Mode: mode, Seed: 2, Threads: 4}); err != nil {
 				t.Fatal(err)
 			}
 			var store *memoryStore
 			streamed := sim()
-			timings, err := Run(context.Background(), streamed, Options{Mode: mode, Seed: 2, BlockGenes: 7, Store: func(rows, cols int) (LayerStore, error) {
+			timings, err := Run(context.Background(), streamed, Options{Mode: mode, Seed: 2, Threads: 1, BlockGenes: 7, Store: func(rows, cols int) (LayerStore, error) {
 				store = newMemoryStore(rows, cols)
 				return store, nil
 			}})

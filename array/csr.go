@@ -2,7 +2,6 @@ package array
 
 import (
 	"fmt"
-	"slices"
 	"sort"
 )
 
@@ -248,102 +247,4 @@ func lowerBound(x []int32, v int32) int64 {
 		}
 	}
 	return int64(lo)
-}
-
-// KeepCols keeps the given strictly increasing columns of every matrix of
-// ms, in place: entries move towards the front of the arrays they are in,
-// so no second copy of a large count matrix is ever made (the arrays keep
-// their capacity). Matrices may share their Indices and Indptr arrays, as X
-// and a layer made from it do; those are then compacted once, with every
-// sharer's values, and stay shared.
-func KeepCols(cols []int, ms ...*CSR) {
-	if len(ms) == 0 {
-		return
-	}
-	newIdx := make([]int32, ms[0].Cols)
-	for j := range newIdx {
-		newIdx[j] = -1
-	}
-	for k, j := range cols {
-		if k > 0 && cols[k-1] >= j {
-			panic("array: KeepCols needs strictly increasing columns")
-		}
-		newIdx[j] = int32(k)
-	}
-	// Index arrays shared without the pointer array cannot be compacted
-	// once for all: such a matrix gets its own copy first.
-	for a, m := range ms {
-		for _, o := range ms[:a] {
-			if sameArray(m.Indices, o.Indices) && !sameStructure(m, o) {
-				m.Indices, m.Indptr = slices.Clone(m.Indices), slices.Clone(m.Indptr)
-				break
-			}
-		}
-	}
-	done := make([]bool, len(ms))
-	for a, m := range ms {
-		if done[a] {
-			continue
-		}
-		if m.Cols != len(newIdx) {
-			panic(fmt.Sprintf("array: KeepCols on matrices of %d and %d columns", len(newIdx), m.Cols))
-		}
-		// The group of matrices sharing m's structure; each distinct value
-		// array is moved once.
-		var values [][]float32
-		var group []*CSR
-		for b := a; b < len(ms); b++ {
-			if done[b] || !sameStructure(m, ms[b]) {
-				continue
-			}
-			done[b] = true
-			group = append(group, ms[b])
-			if !slices.ContainsFunc(values, func(v []float32) bool { return sameArray(v, ms[b].Data) }) {
-				values = append(values, ms[b].Data)
-			}
-		}
-		nnz := m.keepCols(newIdx, values)
-		for _, g := range group {
-			g.Cols = len(cols)
-			g.Indices, g.Data = m.Indices[:nnz], g.Data[:nnz]
-		}
-	}
-}
-
-// keepCols compacts m's structure and the given value arrays in place and
-// returns the number of entries kept.
-func (m *CSR) keepCols(newIdx []int32, values [][]float32) int64 {
-	w := int64(0)
-	start := m.Indptr[0]
-	for i := 0; i < m.Rows; i++ {
-		end := m.Indptr[i+1]
-		for r := start; r < end; r++ {
-			nj := newIdx[m.Indices[r]]
-			if nj < 0 {
-				continue
-			}
-			m.Indices[w] = nj
-			for _, v := range values {
-				v[w] = v[r]
-			}
-			w++
-		}
-		start = end
-		m.Indptr[i+1] = w
-	}
-	return w
-}
-
-// sameStructure reports whether a and b are the same matrix structure:
-// the same Indptr and Indices arrays, not merely equal ones.
-func sameStructure(a, b *CSR) bool {
-	return a.Rows == b.Rows && a.Cols == b.Cols && sameArray(a.Indptr, b.Indptr) && sameArray(a.Indices, b.Indices)
-}
-
-// sameArray reports whether x and y are the same slice of the same array.
-func sameArray[T any](x, y []T) bool {
-	if len(x) != len(y) {
-		return false
-	}
-	return len(x) == 0 || &x[0] == &y[0]
 }

@@ -111,7 +111,7 @@ func applyFilterTest(a *anndata.AnnData, t filterTest, opts FilterGenesOptions) 
 		return fmt.Errorf("filter genes: no genes left after filtering (%s)", t.describe())
 	}
 	if removed > 0 {
-		subsetGenes(a, idx)
+		a.SubsetVars(idx)
 		opts.Logf.printf("Filtered out %d genes that are detected %s", removed, t.message())
 	}
 	return nil

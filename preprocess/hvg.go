@@ -144,7 +144,7 @@ func filterGenesDispersion(a *anndata.AnnData, opts FilterGenesDispersionOptions
 		if len(idx) == 0 {
 			return fmt.Errorf("filter genes by dispersion: no genes left after filtering")
 		}
-		subsetGenes(a, idx)
+		a.SubsetVars(idx)
 	}
 	opts.Logf.printf("Extracted %d highly variable genes.", len(idx))
 	return nil

@@ -132,9 +132,9 @@ func SecondOrderMoments(a *anndata.AnnData, genes []int, threads int) (mss, mus 
 	if err != nil {
 		return nil, nil, fmt.Errorf("second-order moments: %w", err)
 	}
-	graph, err := neighbourGraph(a, "connectivities")
+	w, err := SecondOrderWeights(a)
 	if err != nil {
-		return nil, nil, fmt.Errorf("second-order moments: %w", err)
+		return nil, nil, err
 	}
 	if genes == nil {
 		genes = make([]int, a.NVars())
@@ -147,10 +147,20 @@ func SecondOrderMoments(a *anndata.AnnData, genes []int, threads int) (mss, mus 
 			return nil, nil, fmt.Errorf("second-order moments: gene %d outside [0, %d)", g, a.NVars())
 		}
 	}
-	w := ConnectivityWeights(graph)
 	mss = SmoothProduct(w, s, s, genes, threads)
 	mus = SmoothProduct(w, s, u, genes, threads)
 	return mss, mus, nil
+}
+
+// SecondOrderWeights returns the weights SecondOrderMoments averages with:
+// the moment weights of the full stored connectivity graph. It lets callers
+// smooth products of blocks of genes themselves with SmoothProduct.
+func SecondOrderWeights(a *anndata.AnnData) (*array.CSR, error) {
+	graph, err := neighbourGraph(a, "connectivities")
+	if err != nil {
+		return nil, fmt.Errorf("second-order moments: %w", err)
+	}
+	return ConnectivityWeights(graph), nil
 }
 
 // storedNNeighbors is uns neighbors params n_neighbors, 0 when absent.

@@ -9,10 +9,10 @@ import (
 	"github.com/velo-rna/velo/array"
 )
 
-// Subsetting compacts sparse matrices in place; matrices stored under two
-// keys, or sharing one sparsity pattern, must come out as if each had been
-// subset on its own.
-func TestSubsetGenesSharedStorage(t *testing.T) {
+// Filtering genes (AnnData.SubsetVars) compacts sparse matrices in place;
+// matrices stored under two keys, or sharing one sparsity pattern, must come
+// out as if each had been subset on its own.
+func TestSubsetVarsSharedStorage(t *testing.T) {
 	const n, g = 1500, 40 // several row chunks
 	s := randomCounts(31, n, g)
 	u := randomCounts(32, n, g)
@@ -51,7 +51,7 @@ func TestSubsetGenesSharedStorage(t *testing.T) {
 				want[k] = array.AsDense(m).SelectCols(keep)
 			}
 			wantX := array.AsDense(a.X).SelectCols(keep)
-			subsetGenes(a, keep)
+			a.SubsetVars(keep)
 			if a.NVars() != len(keep) {
 				t.Fatalf("%d genes, want %d", a.NVars(), len(keep))
 			}

@@ -51,3 +51,19 @@ func BenchmarkFitCells(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkGeneMajor transposes one gene block of a large data set (the
+// estimator does four per block).
+func BenchmarkGeneMajor(b *testing.B) {
+	const cells, genes = 100000, 64
+	d := array.NewDense(cells, genes)
+	for i := range d.Data {
+		d.Data[i] = float32(i)
+	}
+	b.Run(fmt.Sprintf("cells=%d/genes=%d", cells, genes), func(b *testing.B) {
+		b.SetBytes(int64(len(d.Data) * 4))
+		for b.Loop() {
+			geneMajor(d, 0)
+		}
+	})
+}

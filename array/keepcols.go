@@ -1,59 +1,48 @@
-package preprocess
+package array
 
 import (
+	"fmt"
 	"unsafe"
 
-	"github.com/velo-rna/velo/anndata"
-	"github.com/velo-rna/velo/array"
 	"github.com/velo-rna/velo/internal/parallel"
 )
 
-// subsetGenes keeps the genes at the strictly increasing positions keep in
-// X, the layers, var and varm, like AnnData.SubsetVars. Sparse matrices
-// are compacted in place (compactColumns), so filtering the large count
-// matrices allocates nothing in proportion to their size; a matrix stored
-// under several keys is subset once, and matrices sharing one sparsity
-// pattern (the same Indptr and Indices arrays) compact it once.
-func subsetGenes(a *anndata.AnnData, keep []int) {
-	newCol := make([]int32, a.NVars())
+// KeepCols keeps the given strictly increasing columns of every matrix of
+// ms, in place: entries move towards the front of the arrays they are in,
+// so filtering a large count matrix makes no second copy of it. A matrix
+// given twice is subset once; matrices sharing their Indptr and Indices
+// arrays (X and a layer with the same sparsity pattern, as the h5ad reader
+// and the pipeline make them) compact the shared arrays once and keep
+// sharing them. Matrices overlapping in any other way get their own copies
+// first, so compacting one never disturbs another.
+func KeepCols(cols []int, ms ...*CSR) {
+	if len(ms) == 0 {
+		return
+	}
+	newCol := make([]int32, ms[0].Cols)
 	for j := range newCol {
 		newCol[j] = -1
 	}
-	for k, j := range keep {
+	for k, j := range cols {
+		if j < 0 || j >= len(newCol) || (k > 0 && cols[k-1] >= j) {
+			panic(fmt.Sprintf("array: KeepCols needs strictly increasing columns in [0, %d)", len(newCol)))
+		}
 		newCol[j] = int32(k)
 	}
-	var sparse []*array.CSR
-	done := map[array.Matrix]array.Matrix{}
-	sub := func(m array.Matrix) array.Matrix {
-		if r, ok := done[m]; ok {
-			return r
+	var distinct []*CSR
+	seen := map[*CSR]bool{}
+	for _, m := range ms {
+		if m.Cols != len(newCol) {
+			panic(fmt.Sprintf("array: KeepCols on matrices of %d and %d columns", len(newCol), m.Cols))
 		}
-		var r array.Matrix
-		switch t := m.(type) {
-		case *array.CSR:
-			sparse = append(sparse, t)
-			r = t
-		case *array.Dense:
-			r = t.SelectCols(keep)
-		default:
-			panic("preprocess: unknown matrix type")
+		if !seen[m] {
+			seen[m] = true
+			distinct = append(distinct, m)
 		}
-		done[m] = r
-		return r
 	}
-	if a.X != nil {
-		a.X = sub(a.X)
+	for _, group := range patternGroups(distinct) {
+		compactColumns(group, newCol, len(cols))
 	}
-	for _, k := range anndata.SortedKeys(a.Layers) {
-		a.Layers[k] = sub(a.Layers[k])
-	}
-	for _, group := range patternGroups(sparse) {
-		compactColumns(group, newCol, len(keep))
-	}
-	for k, m := range a.Varm {
-		a.Varm[k] = m.SelectRows(keep)
-	}
-	a.Var = a.Var.Subset(keep)
 }
 
 // patternGroups groups distinct matrices by sparsity pattern: matrices
@@ -61,9 +50,9 @@ func subsetGenes(a *anndata.AnnData, keep []int) {
 // whose arrays overlap another's in any other way (a shared Data array, or
 // Indices shared under a different Indptr) is given fresh copies first, so
 // compacting one matrix never disturbs another.
-func patternGroups(ms []*array.CSR) [][]*array.CSR {
+func patternGroups(ms []*CSR) [][]*CSR {
 	type key struct{ ptr, idx unsafe.Pointer }
-	first := func(m *array.CSR) key {
+	first := func(m *CSR) key {
 		var k key
 		if len(m.Indptr) > 0 {
 			k.ptr = unsafe.Pointer(unsafe.SliceData(m.Indptr))
@@ -73,7 +62,7 @@ func patternGroups(ms []*array.CSR) [][]*array.CSR {
 		}
 		return k
 	}
-	var groups [][]*array.CSR
+	var groups [][]*CSR
 	byKey := map[key]int{}
 	ptrOwner := map[unsafe.Pointer]key{}
 	idxOwner := map[unsafe.Pointer]key{}
@@ -127,7 +116,7 @@ func patternGroups(ms []*array.CSR) [][]*array.CSR {
 // none overwrites data still to be read). When more than a quarter of the
 // entries go, the arrays are copied to their new size so the memory of the
 // removed entries can be released.
-func compactColumns(group []*array.CSR, newCol []int32, cols int) {
+func compactColumns(group []*CSR, newCol []int32, cols int) {
 	m := group[0]
 	n := m.Rows
 	counts := make([]int64, n+1) // counts[i+1]: entries row i keeps
