@@ -7,29 +7,35 @@ import (
 	"github.com/velo-rna/velo/array"
 )
 
-// closedClasses returns the closed communicating classes of the Markov
-// chain whose transposed transition matrix is tt (entry (r, c) of tt is a
-// transition c → r), each as its cells in increasing order, classes by
-// their first cell: strongly connected sets no transition leaves, with a
-// self-loop when they are a single cell. Rows of the transition matrix sum
-// to 1 wherever they have entries, so each class gives tt an eigenvalue 1
-// whose eigenvector is the class's stationary distribution.
-func closedClasses(tt *array.CSR) [][]int32 {
-	comp, ncomp := strongComponents(tt)
+// closedClasses returns the closed communicating classes of a Markov
+// chain given by the pattern of m: entry (r, c) is a transition c → r when
+// m is the transposed transition matrix tt, and r → c when transposed is
+// set (m has the transition matrix's pattern). Each class is its cells in
+// increasing order, classes by their first cell: strongly connected sets no
+// transition leaves, with a self-loop when they are a single cell. Rows of
+// the transition matrix sum to 1 wherever they have entries, so each class
+// gives tt an eigenvalue 1 whose eigenvector is the class's stationary
+// distribution. The strongly connected components of a graph and of its
+// reverse are the same, so one pass serves both orientations.
+func closedClasses(m *array.CSR, transposed bool) [][]int32 {
+	comp, ncomp := strongComponents(m)
 	closed := make([]bool, ncomp)
 	loop := make([]bool, ncomp)
 	members := make([][]int32, ncomp)
 	for c := range closed {
 		closed[c] = true
 	}
-	for r := 0; r < tt.Rows; r++ {
+	for r := 0; r < m.Rows; r++ {
 		members[comp[r]] = append(members[comp[r]], int32(r))
-		idx, _ := tt.RowView(r)
+		idx, _ := m.RowView(r)
 		for _, c := range idx {
 			switch {
 			case int(c) == r:
 				loop[comp[r]] = true
-			case comp[c] != comp[r]:
+			case comp[c] == comp[r]:
+			case transposed:
+				closed[comp[r]] = false
+			default:
 				closed[comp[c]] = false
 			}
 		}
@@ -45,40 +51,22 @@ func closedClasses(tt *array.CSR) [][]int32 {
 }
 
 // stationary returns the stationary distribution of the closed class
-// members (sorted cells) of the chain whose transposed transition matrix is
-// tt, as a vector over all cells: the eigenvector of tt restricted to the
-// class for its eigenvalue of largest real part (1, a simple eigenvalue
-// within one class).
-//
-// pos is scratch over all cells, −1 everywhere on entry and on return.
-func stationary(ctx context.Context, tt *array.CSR, members []int32, pos []int32) ([]float64, error) {
-	for k, c := range members {
-		pos[c] = int32(k)
-	}
-	sub := &array.CSR{Rows: len(members), Cols: len(members), Indptr: make([]int64, len(members)+1)}
-	for k, r := range members {
-		idx, val := tt.RowView(int(r))
-		for q, c := range idx {
-			if p := pos[c]; p >= 0 {
-				sub.Indices = append(sub.Indices, p)
-				sub.Data = append(sub.Data, val[q])
-			}
-		}
-		sub.Indptr[k+1] = int64(len(sub.Indices))
-	}
-	for _, c := range members {
-		pos[c] = -1
-	}
-	out := make([]float64, tt.Rows)
+// members (sorted cells) as a vector over all n cells, from sub, the
+// chain's transposed transition matrix restricted to the class: its
+// eigenvector for the eigenvalue of largest real part (1, a simple
+// eigenvalue within one class).
+func stationary(ctx context.Context, sub *array.CSR, members []int32, n int) ([]float64, error) {
+	out := make([]float64, n)
 	if len(members) == 1 {
 		out[members[0]] = 1
 		return out, nil
 	}
 	p := eigenProblem{
-		op:    func(dst, src []float64) { mulVec(sub, src, dst, 1) },
-		n:     len(members),
-		nev:   1,
-		score: func(z complex128) float64 { return real(z) },
+		op:      func(dst, src []float64) { mulVec(sub, src, dst, 1) },
+		n:       len(members),
+		nev:     1,
+		score:   func(z complex128) float64 { return real(z) },
+		threads: 1,
 	}
 	pairs, err := p.solve(ctx)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"slices"
 
+	"github.com/velo-rna/velo/internal/parallel"
 	"gonum.org/v1/gonum/lapack"
 	lapackgonum "gonum.org/v1/gonum/lapack/gonum"
 	"gonum.org/v1/gonum/mat"
@@ -30,6 +31,9 @@ type eigenProblem struct {
 	// restarts a clustered, unwanted part of the spectrum takes.
 	partial bool
 	cutoff  float64
+	// threads parallelises the vector work of the iteration (0 =
+	// GOMAXPROCS); the result does not depend on it.
+	threads int
 }
 
 // eigenPairs holds eigenvalues in order of decreasing score and the real
@@ -42,10 +46,13 @@ type eigenPairs struct {
 // Solver settings. Problems up to denseLimit are solved densely; larger
 // ones with a restarted Krylov–Schur iteration (Stewart 2001), the method
 // behind ARPACK's implicitly restarted Arnoldi, from a fixed pseudo-random
-// start vector so the result is reproducible.
+// start vector so the result is reproducible. A subspace of at least
+// krylovMinDim vectors trades cheap vector work for fewer products with the
+// graph: at 40 rather than 30 the three solves of the pseudotime on
+// pancreas take 225 products instead of 270.
 const (
 	denseLimit     = 400
-	krylovMinDim   = 30
+	krylovMinDim   = 40
 	krylovTol      = 1e-10
 	krylovLooseTol = 1e-5
 	krylovRestarts = 5000
@@ -167,6 +174,7 @@ func (p eigenProblem) krylovSchur(ctx context.Context) (eigenPairs, error) {
 	for i := range tmp {
 		tmp[i] = make([]float64, n)
 	}
+	coef := make([]float64, m+1)
 
 	for restart := 0; restart < krylovRestarts; restart++ {
 		if err := ctx.Err(); err != nil {
@@ -179,11 +187,7 @@ func (p eigenProblem) krylovSchur(ctx context.Context) (eigenPairs, error) {
 			before := norm2(w)
 			clear(h[:j+1])
 			for pass := 0; pass < 2; pass++ {
-				for r := 0; r <= j; r++ {
-					c := dot(v[r], w)
-					h[r] += c
-					axpy(w, -c, v[r])
-				}
+				orthogonalise(w, v[:j+1], h, coef, p.threads)
 			}
 			beta := norm2(w)
 			for r := 0; r <= j; r++ {
@@ -196,9 +200,7 @@ func (p eigenProblem) krylovSchur(ctx context.Context) (eigenPairs, error) {
 					w[i] = rng.Float64() - 0.5
 				}
 				for pass := 0; pass < 2; pass++ {
-					for r := 0; r <= j; r++ {
-						axpy(w, -dot(v[r], w), v[r])
-					}
+					orthogonalise(w, v[:j+1], nil, coef, p.threads)
 				}
 				scaleTo(w, 1/norm2(w))
 				continue
@@ -268,12 +270,14 @@ func (p eigenProblem) krylovSchur(ctx context.Context) (eigenPairs, error) {
 			cpl[c] = acc
 		}
 		// New basis V·Q[:, :keep].
-		for c := 0; c < keep; c++ {
-			clear(tmp[c])
-			for r := 0; r < m; r++ {
-				axpy(tmp[c], q[r*m+c], v[r])
+		parallel.For(keep, 1, p.threads, func(_, lo, hi int) {
+			for c := lo; c < hi; c++ {
+				clear(tmp[c])
+				for r := 0; r < m; r++ {
+					axpy(tmp[c], q[r*m+c], v[r])
+				}
 			}
-		}
+		})
 		for c := 0; c < keep; c++ {
 			copy(v[c], tmp[c])
 		}
@@ -337,6 +341,35 @@ func (p eigenProblem) converged(hk *mat.Dense, cpl []float64, v [][]float64) (bo
 	pairs, err := ritz(hk, v, nev, score)
 	return err == nil, pairs, err
 }
+
+// orthogonalise removes from w its components along the orthonormal
+// vectors v by one classical Gram–Schmidt pass (run twice for accuracy):
+// the dot products are independent, one per vector, and the update of each
+// entry sums over v in order, so both run in parallel with the same result
+// for any thread count. The coefficients are added to h unless it is nil;
+// coef is scratch of at least len(v).
+func orthogonalise(w []float64, v [][]float64, h, coef []float64, threads int) {
+	coef = coef[:len(v)]
+	parallel.For(len(v), 1, threads, func(_, lo, hi int) {
+		for r := lo; r < hi; r++ {
+			coef[r] = dot(v[r], w)
+		}
+	})
+	parallel.For(len(w), orthoChunk, threads, func(_, lo, hi int) {
+		for r, c := range coef {
+			axpy(w[lo:hi], -c, v[r][lo:hi])
+		}
+	})
+	for r, c := range coef {
+		if h != nil {
+			h[r] += c
+		}
+	}
+}
+
+// orthoChunk is the number of vector entries one task of orthogonalise
+// updates.
+const orthoChunk = 1 << 14
 
 // dot returns a·b with four partial sums, so the additions do not wait on
 // each other.

@@ -9,10 +9,26 @@ func init() {
 		sqrtDiffStats = sqrtDiffStatsSIMD
 		diffStats = diffStatsSIMD
 	}
+	hasAVX512 = cpu.X86.HasAVX512F
+}
+
+// hasAVX512 selects the AVX-512 version of the square-root kernel (same
+// bits, twice the width). The kernels are called directly, not through a
+// function value, so their scratch blocks stay on the stack.
+var hasAVX512 bool
+
+func sqrtBlocks(xi, xj, v *float32, n int) (s, ss, dot float32) {
+	if hasAVX512 {
+		return sqrtDiffStatsAVX512(xi, xj, v, n)
+	}
+	return sqrtDiffStatsAVX2(xi, xj, v, n)
 }
 
 //go:noescape
 func sqrtDiffStatsAVX2(xi, xj, v *float32, n int) (s, ss, dot float32)
+
+//go:noescape
+func sqrtDiffStatsAVX512(xi, xj, v *float32, n int) (s, ss, dot float32)
 
 //go:noescape
 func diffStatsAVX2(xi, xj, v *float32, n int, delta float32) (ss, dot float32)
@@ -29,18 +45,18 @@ func sqrtDiffStatsSIMD(xi, xj, v []float32, padded bool) (s, ss, dot float64) {
 	m := n &^ (kernelBlock - 1)
 	var a, b, c float32
 	if m > 0 {
-		a, b, c = sqrtDiffStatsAVX2(&xi[0], &xj[0], &v[0], m)
+		a, b, c = sqrtBlocks(&xi[0], &xj[0], &v[0], m)
 	}
 	if m < n {
 		var ta, tb, tc float32
 		if padded {
-			ta, tb, tc = sqrtDiffStatsAVX2(&xi[m : m+kernelBlock][0], &xj[m : m+kernelBlock][0], &v[m : m+kernelBlock][0], kernelBlock)
+			ta, tb, tc = sqrtBlocks(&xi[m : m+kernelBlock][0], &xj[m : m+kernelBlock][0], &v[m : m+kernelBlock][0], kernelBlock)
 		} else {
 			var ti, tj, tv [kernelBlock]float32
 			copy(ti[:], xi[m:])
 			copy(tj[:], xj[m:])
 			copy(tv[:], v[m:])
-			ta, tb, tc = sqrtDiffStatsAVX2(&ti[0], &tj[0], &tv[0], kernelBlock)
+			ta, tb, tc = sqrtBlocks(&ti[0], &tj[0], &tv[0], kernelBlock)
 		}
 		a, b, c = a+ta, b+tb, c+tc
 	}

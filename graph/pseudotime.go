@@ -7,7 +7,6 @@ import (
 
 	"github.com/velo-rna/velo/anndata"
 	"github.com/velo-rna/velo/array"
-	"github.com/velo-rna/velo/internal/parallel"
 )
 
 // PseudotimeOptions configures VelocityPseudotime. The zero value is
@@ -73,7 +72,7 @@ func VelocityPseudotime(ctx context.Context, a *anndata.AnnData, opts Pseudotime
 	if err != nil {
 		return fmt.Errorf("velocity pseudotime: %w", err)
 	}
-	k := symmetricKernel(pos, neg, opts.Threads)
+	op := dptOperator(pos, neg, opts.Threads)
 	ndcs := opts.NDCs
 	if ndcs == 0 {
 		ndcs = defaultNDCs
@@ -84,10 +83,11 @@ func VelocityPseudotime(ctx context.Context, a *anndata.AnnData, opts Pseudotime
 		return fmt.Errorf("velocity pseudotime: need at least 2 cells, have %d", n)
 	}
 	p := eigenProblem{
-		op:    func(dst, src []float64) { mulVec(k, src, dst, opts.Threads) },
-		n:     n,
-		nev:   ndcs,
-		score: func(z complex128) float64 { return math.Abs(real(z)) },
+		op:      op,
+		n:       n,
+		nev:     ndcs,
+		score:   func(z complex128) float64 { return math.Abs(real(z)) },
+		threads: opts.Threads,
 	}
 	pairs, err := p.solve(ctx)
 	if err != nil {
@@ -150,165 +150,49 @@ func constantColumn(a *anndata.AnnData, key string) bool {
 	return true
 }
 
-// symmetricKernel returns scanpy's DPT transition matrix for K = G + Gᵀ,
-// G = pos − neg: density normalisation K' = Q⁻¹KQ⁻¹ with q the column sums
-// (zero sums replaced by 1), then Z⁻¹K'Z⁻¹ with z = √(column sums of K').
-// K stays exactly symmetric (each entry is scaled by the product of both
-// factors at once), so column sums are row sums and every step runs row by
-// row. Only Gᵀ and K are built; G is read from the graphs.
-func symmetricKernel(pos, neg *array.CSR, threads int) *array.CSR {
+// dptOperator returns scanpy's DPT transition matrix for K = G + Gᵀ,
+// G = pos − neg, as an operator: density normalisation K' = Q⁻¹KQ⁻¹ with q
+// the row sums of K (zero sums replaced by 1), then Z⁻¹K'Z⁻¹ with z = √(row
+// sums of K'). Both scalings are symmetric, so the matrix is F·K·F with
+// f_i = 1/(q_i·√z_i), and K·y is applied straight from the graphs (Gᵀ by
+// scatter): nothing the size of the graph is stored.
+func dptOperator(pos, neg *array.CSR, threads int) operator {
 	n := pos.Rows
-	gt := absGraphT(pos, neg)
-	k := &array.CSR{Rows: n, Cols: n, Indptr: make([]int64, n+1)}
-	count := make([]int64, n)
-	parallel.For(n, rowChunk, threads, func(_, lo, hi int) {
-		var gi []int32
-		var gv []float32
-		for i := lo; i < hi; i++ {
-			gi, gv = absRow(pos, neg, i, gi, gv)
-			ti, _ := gt.RowView(i)
-			count[i] = int64(unionSize(gi, ti))
-		}
-	})
-	for i, c := range count {
-		k.Indptr[i+1] = k.Indptr[i] + c
+	sc := newScatter(n)
+	gath := make([]float64, n)
+	ones := make([]float64, n)
+	for i := range ones {
+		ones[i] = 1
 	}
-	k.Indices = make([]int32, k.Indptr[n])
-	k.Data = make([]float32, k.Indptr[n])
-	parallel.For(n, rowChunk, threads, func(_, lo, hi int) {
-		var gi []int32
-		var gv []float32
-		for i := lo; i < hi; i++ {
-			gi, gv = absRow(pos, neg, i, gi, gv)
-			ti, tv := gt.RowView(i)
-			s := k.Indptr[i]
-			mergeAdd(k.Indices[s:s], k.Data[s:s], gi, gv, ti, tv)
-		}
-	})
-	gt = nil
-	q := rowSums(k, threads)
+	q := make([]float64, n)
+	sc.mulSym(pos, neg, ones, q, gath, threads)
+	f := make([]float64, n)
 	for i := range q {
 		if q[i] == 0 {
 			q[i] = 1
 		}
+		f[i] = 1 / q[i]
 	}
-	scaleSym(k, q, func(x float64) float64 { return 1 / x }, threads)
-	z := rowSums(k, threads)
-	scaleSym(k, z, func(x float64) float64 {
-		if x == 0 {
-			return 0 // isolated cell: its row and column are empty anyway
+	z := make([]float64, n)
+	sc.mulSym(pos, neg, f, z, gath, threads)
+	for i := range f {
+		zi := z[i] / q[i]
+		if zi == 0 {
+			f[i] = 0 // isolated cell: its row and column are empty anyway
+			continue
 		}
-		return 1 / math.Sqrt(x)
-	}, threads)
-	return k
-}
-
-// rowSums returns the float64 sum of each row, in column order.
-func rowSums(m *array.CSR, threads int) []float64 {
-	s := make([]float64, m.Rows)
-	parallel.For(m.Rows, rowChunk, threads, func(_, lo, hi int) {
-		for i := lo; i < hi; i++ {
-			_, val := m.RowView(i)
-			var t float64
-			for _, v := range val {
-				t += float64(v)
-			}
-			s[i] = t
-		}
-	})
-	return s
-}
-
-// scaleSym multiplies entry (i, j) by f(d_i)·f(d_j), a product that does
-// not depend on the order of i and j.
-func scaleSym(m *array.CSR, d []float64, f func(float64) float64, threads int) {
-	fd := make([]float64, len(d))
-	for i, x := range d {
-		fd[i] = f(x)
+		f[i] = 1 / (q[i] * math.Sqrt(zi))
 	}
-	parallel.For(m.Rows, rowChunk, threads, func(_, lo, hi int) {
-		for i := lo; i < hi; i++ {
-			idx, val := m.RowView(i)
-			for p, j := range idx {
-				val[p] = float32(float64(val[p]) * (fd[i] * fd[j]))
-			}
+	y := ones
+	return func(dst, src []float64) {
+		for i, x := range src {
+			y[i] = f[i] * x
 		}
-	})
-}
-
-// absRow returns row i of pos − neg (the two never share an entry; if they
-// do, the values add) in idx and val, reusing their storage.
-func absRow(pos, neg *array.CSR, i int, idx []int32, val []float32) ([]int32, []float32) {
-	pi, pv := pos.RowView(i)
-	if neg == nil {
-		return append(idx[:0], pi...), append(val[:0], pv...)
-	}
-	ni, nv := neg.RowView(i)
-	idx, val = idx[:0], val[:0]
-	p, q := 0, 0
-	for p < len(pi) || q < len(ni) {
-		switch {
-		case q >= len(ni) || (p < len(pi) && pi[p] < ni[q]):
-			idx, val = append(idx, pi[p]), append(val, pv[p])
-			p++
-		case p >= len(pi) || ni[q] < pi[p]:
-			idx, val = append(idx, ni[q]), append(val, -nv[q])
-			q++
-		default:
-			idx, val = append(idx, pi[p]), append(val, pv[p]-nv[q])
-			p++
-			q++
+		sc.mulSym(pos, neg, y, dst, gath, threads)
+		for i := range dst {
+			dst[i] *= f[i]
 		}
 	}
-	return idx, val
-}
-
-// absGraphT returns (pos − neg)ᵀ.
-func absGraphT(pos, neg *array.CSR) *array.CSR {
-	n := pos.Rows
-	t := &array.CSR{Rows: n, Cols: n, Indptr: make([]int64, n+1)}
-	var gi []int32
-	var gv []float32
-	for i := 0; i < n; i++ {
-		gi, gv = absRow(pos, neg, i, gi, gv)
-		for _, j := range gi {
-			t.Indptr[j+1]++
-		}
-	}
-	for j := 0; j < n; j++ {
-		t.Indptr[j+1] += t.Indptr[j]
-	}
-	t.Indices = make([]int32, t.Indptr[n])
-	t.Data = make([]float32, t.Indptr[n])
-	next := make([]int64, n)
-	copy(next, t.Indptr[:n])
-	for i := 0; i < n; i++ {
-		gi, gv = absRow(pos, neg, i, gi, gv)
-		for p, j := range gi {
-			t.Indices[next[j]] = int32(i)
-			t.Data[next[j]] = gv[p]
-			next[j]++
-		}
-	}
-	return t
-}
-
-// unionSize is the number of distinct values of two sorted lists.
-func unionSize(a, b []int32) int {
-	p, q, c := 0, 0, 0
-	for p < len(a) && q < len(b) {
-		switch {
-		case a[p] < b[q]:
-			p++
-		case b[q] < a[p]:
-			q++
-		default:
-			p++
-			q++
-		}
-		c++
-	}
-	return c + len(a) - p + len(b) - q
 }
 
 // mergeAdd appends the sum of two sorted sparse rows to idx and val (whose

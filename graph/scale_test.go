@@ -137,10 +137,11 @@ func seq(n int) []int {
 	return s
 }
 
-// The backward chain's transposed matrix made by normalising columns is
-// bit for bit the transpose of TransitionMatrix with Backward set, and the
-// DPT kernel is exactly symmetric.
-func TestChainMatricesFromOneKernel(t *testing.T) {
+// The chains applied from one kernel match the transposed transition
+// matrices of TransitionMatrix (backward and forward) up to the float32
+// rounding of the stored normalised entries, and the DPT operator is
+// symmetric and matches F·(G + Gᵀ)·F built densely.
+func TestChainOperatorsFromOneKernel(t *testing.T) {
 	a := synthGrid(10, 6, 3, 30, "stochastic", 9)
 	if err := VelocityGraph(context.Background(), a, GraphOptions{}); err != nil {
 		t.Fatal(err)
@@ -149,23 +150,79 @@ func TestChainMatricesFromOneKernel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := normalizeAbsCols(kern.matrix(2))
-	tm, err := TransitionMatrix(a, TransitionOptions{NoSelfTransitions: true, Backward: true})
-	if err != nil {
-		t.Fatal(err)
+	n := a.NObs()
+	x := make([]float64, n)
+	for i := range x {
+		x[i] = math.Sin(float64(i)) + 1.5
 	}
-	want := tm.Transpose()
-	if !slices.Equal(got.Indptr, want.Indptr) || !slices.Equal(got.Indices, want.Indices) || !slices.Equal(got.Data, want.Data) {
-		t.Error("column-normalised kernel differs from the transposed backward transition matrix")
+	c := newChain(kern.matrix(2), 2)
+	for _, backward := range []bool{true, false} {
+		if !backward {
+			c.forward(2)
+		}
+		tm, err := TransitionMatrix(a, TransitionOptions{NoSelfTransitions: true, Backward: backward})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := make([]float64, n)
+		mulVec(tm.Transpose(), x, want, 1)
+		got := make([]float64, n)
+		c.apply(got, x, 2)
+		for i := range got {
+			// float32 storage of the normalised entries: ~1e-7 relative each.
+			if math.Abs(got[i]-want[i]) > 1e-6*math.Abs(want[i]) {
+				t.Fatalf("backward=%v: (tt·x)[%d] = %g, want %g", backward, i, got[i], want[i])
+			}
+		}
 	}
 	pos, neg, _ := velocityGraphs(a, "velocity")
-	k := symmetricKernel(pos, neg, 2)
-	if err := k.Validate(); err != nil {
-		t.Fatal(err)
+	k := make([][]float64, n)
+	for i := range k {
+		k[i] = make([]float64, n)
 	}
-	kt := k.Transpose()
-	if !slices.Equal(k.Indices, kt.Indices) || !slices.Equal(k.Data, kt.Data) {
-		t.Error("DPT kernel is not symmetric")
+	for _, g := range []struct {
+		m    *array.CSR
+		sign float64
+	}{{pos, 1}, {neg, -1}} {
+		for i := 0; i < n; i++ {
+			idx, val := g.m.RowView(i)
+			for p, j := range idx {
+				k[i][j] += g.sign * float64(val[p])
+				k[j][i] += g.sign * float64(val[p])
+			}
+		}
+	}
+	q := make([]float64, n)
+	for i := range k {
+		for _, v := range k[i] {
+			q[i] += v
+		}
+		if q[i] == 0 {
+			q[i] = 1
+		}
+	}
+	f := make([]float64, n)
+	for i := range k {
+		var z float64
+		for j, v := range k[i] {
+			z += v / q[j]
+		}
+		if z /= q[i]; z > 0 {
+			f[i] = 1 / (q[i] * math.Sqrt(z))
+		}
+	}
+	op := dptOperator(pos, neg, 2)
+	got := make([]float64, n)
+	op(got, x)
+	for i := range got {
+		var want float64
+		for j, v := range k[i] {
+			want += f[i] * v * f[j] * x[j]
+		}
+		// Summation order only: float64 rounding.
+		if math.Abs(got[i]-want) > 1e-12*math.Abs(want) {
+			t.Fatalf("DPT operator row %d: %g, want %g", i, got[i], want)
+		}
 	}
 }
 
@@ -186,13 +243,18 @@ func TestClosedClassesAndStationary(t *testing.T) {
 		}
 		tt.Indptr[r+1] = int64(len(tt.Indices))
 	}
-	classes := closedClasses(tt)
+	classes := closedClasses(tt, false)
 	if len(classes) != 2 || !slices.Equal(classes[0], []int32{0, 1}) || !slices.Equal(classes[1], []int32{2, 3, 4}) {
 		t.Fatalf("closed classes %v, want [[0 1] [2 3 4]]", classes)
 	}
+	if fromT := closedClasses(tt.Transpose(), true); !slices.EqualFunc(fromT, classes, slices.Equal) {
+		t.Fatalf("closed classes from the transition pattern %v, want %v", fromT, classes)
+	}
+	ones := []float64{1, 1, 1, 1, 1, 1}
+	c := &chain{k: tt, inv: ones}
 	pos := []int32{-1, -1, -1, -1, -1, -1}
 	for _, members := range classes {
-		v, err := stationary(context.Background(), tt, members, pos)
+		v, err := stationary(context.Background(), c.block(members, pos), members, n)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -206,6 +268,6 @@ func TestClosedClassesAndStationary(t *testing.T) {
 		}
 	}
 	if !slices.Equal(pos, []int32{-1, -1, -1, -1, -1, -1}) {
-		t.Errorf("stationary left its scratch dirty: %v", pos)
+		t.Errorf("block left its scratch dirty: %v", pos)
 	}
 }

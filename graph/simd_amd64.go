@@ -12,6 +12,55 @@ func init() {
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
 		axpyF32 = axpyF32SIMD
 		dotF32 = dotF32SIMD
+		spmvRows = spmvRowsSIMD
+	}
+}
+
+//go:noescape
+func spmvTileAVX2(dst *float64, x *float32, stride int, idx *int32, w *float32, nnz int)
+
+//go:noescape
+func spmvTileAVX512(dst *float64, x *float32, stride int, idx *int32, w *float32, nnz int)
+
+// spmvTile is the number of genes spmvTileAVX2 sums in registers (twice
+// that for spmvTileAVX512).
+const spmvTile = 32
+
+// spmvRowsSIMD keeps each tile of sums in registers across all the rows
+// instead of loading and storing them once per row; the last
+// len(dst) mod spmvTile genes run through axpyF32.
+func spmvRowsSIMD(dst []float64, x geneRows, b0 int, idx []int32, w []float32) {
+	n := len(dst)
+	if b0 < 0 || b0+n > x.g {
+		panic("graph: gene block out of range")
+	}
+	if len(idx) == 0 {
+		clear(dst)
+		return
+	}
+	w = w[:len(idx)]
+	rows := len(x.data) / x.stride
+	for _, j := range idx {
+		if j < 0 || int(j) >= rows {
+			panic("graph: row index out of range")
+		}
+	}
+	m := n &^ (spmvTile - 1)
+	t := 0
+	if hasAVX512 {
+		for ; t+2*spmvTile <= m; t += 2 * spmvTile {
+			spmvTileAVX512(&dst[t], &x.data[b0+t], x.stride, &idx[0], &w[0], len(idx))
+		}
+	}
+	for ; t < m; t += spmvTile {
+		spmvTileAVX2(&dst[t], &x.data[b0+t], x.stride, &idx[0], &w[0], len(idx))
+	}
+	if m < n {
+		tail := dst[m:]
+		clear(tail)
+		for k, j := range idx {
+			axpyF32(tail, float64(w[k]), x.row(int(j))[b0+m:b0+n])
+		}
 	}
 }
 

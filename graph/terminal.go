@@ -80,20 +80,15 @@ func TerminalStates(ctx context.Context, a *anndata.AnnData, opts TerminalOption
 	if err != nil {
 		return fmt.Errorf("terminal states: %w", err)
 	}
-	k := kern.matrix(opts.Threads)
+	c := newChain(kern.matrix(opts.Threads), opts.Threads)
 	for _, s := range []struct {
 		backward bool
 		key      string
 	}{{true, "root_cells"}, {false, "end_points"}} {
-		var tt *array.CSR
-		if s.backward {
-			tt = normalizeAbsCols(k)
-		} else {
-			normalizeAbsRows(k, opts.Threads)
-			tt = k.Transpose()
-			k = nil
+		if !s.backward {
+			c.forward(opts.Threads)
 		}
-		score, err := terminalScore(ctx, tt, w, opts)
+		score, err := terminalScore(ctx, c, w, opts)
 		if err != nil {
 			return fmt.Errorf("terminal states (%s): %w", s.key, err)
 		}
@@ -102,24 +97,9 @@ func TerminalStates(ctx context.Context, a *anndata.AnnData, opts TerminalOption
 	return nil
 }
 
-// normalizeAbsCols returns m with each column divided by the sum of its
-// absolute values (accumulated in float64 in row order, as normalising the
-// rows of mᵀ does), sharing m's pattern.
-func normalizeAbsCols(m *array.CSR) *array.CSR {
-	s := make([]float64, m.Cols)
-	for k, j := range m.Indices {
-		s[j] += math.Abs(float64(m.Data[k]))
-	}
-	out := &array.CSR{Rows: m.Rows, Cols: m.Cols, Indptr: m.Indptr, Indices: m.Indices, Data: make([]float32, len(m.Data))}
-	for k, j := range m.Indices {
-		out.Data[k] = float32(float64(m.Data[k]) / s[j]) // s[j] > 0: column j holds this entry
-	}
-	return out
-}
-
 // terminalScore scores cells by the unit eigenvectors of the chain whose
 // transposed transition matrix is tt.
-func terminalScore(ctx context.Context, tt *array.CSR, w *array.CSR, opts TerminalOptions) ([]float64, error) {
+func terminalScore(ctx context.Context, tt *chain, w *array.CSR, opts TerminalOptions) ([]float64, error) {
 	eps := opts.Eps
 	if eps == 0 {
 		eps = defaultEps
@@ -128,7 +108,7 @@ func terminalScore(ctx context.Context, tt *array.CSR, w *array.CSR, opts Termin
 	if err != nil {
 		return nil, err
 	}
-	n := tt.Rows
+	n := tt.k.Rows
 	sum := make([]float64, n)
 	for _, v := range vecs {
 		for i, x := range v {
@@ -155,13 +135,14 @@ func terminalScore(ctx context.Context, tt *array.CSR, w *array.CSR, opts Termin
 // that the clipping leaves all zero (its support is under 2 % of the cells,
 // e.g. the stationary state of a cell no other cell transitions to) is
 // dropped instead of being divided by 0.
-func unitEigenvectors(ctx context.Context, tt *array.CSR, eps float64, threads int) ([][]float64, error) {
-	n := tt.Rows
+func unitEigenvectors(ctx context.Context, tt *chain, eps float64, threads int) ([][]float64, error) {
+	n := tt.k.Rows
 	p := eigenProblem{
-		op:    func(dst, src []float64) { mulVec(tt, src, dst, threads) },
-		n:     n,
-		nev:   min(terminalNev, n),
-		score: func(z complex128) float64 { return real(z) },
+		op:      func(dst, src []float64) { tt.apply(dst, src, threads) },
+		n:       n,
+		nev:     min(terminalNev, n),
+		score:   func(z complex128) float64 { return real(z) },
+		threads: threads,
 	}
 	// Only eigenvalues ≥ 1 − eps matter, so the rest of the spectrum need
 	// not converge fully. The eigenvalue 1 is repeated once per closed
@@ -176,7 +157,7 @@ func unitEigenvectors(ctx context.Context, tt *array.CSR, eps float64, threads i
 	if err != nil {
 		return nil, err
 	}
-	classes := closedClasses(tt)
+	classes := closedClasses(tt.k, tt.isForward)
 	found := 0
 	for _, z := range pairs.values {
 		if real(z) >= 1-unitSlack {
@@ -199,7 +180,7 @@ func unitEigenvectors(ctx context.Context, tt *array.CSR, eps float64, threads i
 		if len(raw) == p.nev {
 			break
 		}
-		v, err := stationary(ctx, tt, members, pos)
+		v, err := stationary(ctx, tt.block(members, pos), members, n)
 		if err != nil {
 			return nil, err
 		}

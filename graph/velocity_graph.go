@@ -279,10 +279,9 @@ func (c *cosineInput) cosine(i, j int, acc []float64, vnorm float64) (float64, b
 // A first pass counts each cell's candidates, which bounds its entries in
 // both graphs together; one buffer of that size receives every row in
 // place (positive entries from the front of the row's slot, negative ones
-// from the back), cells being processed in locality order. The negative
-// graph is then copied out and the positive entries packed to the front of
-// the buffer, so the peak is the buffer plus the negative graph rather than
-// both graphs twice over.
+// from the back), cells being processed in locality order, and finally
+// holds both graphs. The peak is that buffer plus a temporary copy of the
+// negative graph.
 func (c *cosineInput) graph(ctx context.Context, t knn, depth, threads int) (pos, neg *array.CSR) {
 	n := len(t.idx) / t.k
 	scratch := newMarkPool(threads, n, c.kw)
@@ -373,18 +372,24 @@ func (c *cosineInput) graph(ctx context.Context, t knn, depth, threads int) (pos
 	if ctx.Err() != nil {
 		return nil, nil
 	}
+	// The negative rows are gathered into a temporary of their exact size
+	// and, once the positive rows are packed to the front of the buffer,
+	// copied to its back: both graphs then share the one allocation (with
+	// capacities capped, so neither can grow into the other), which holds
+	// 8 bytes per candidate however the entries split by sign.
 	neg = array.NewCSR(n, n)
 	for i, k := range negCount {
 		neg.Indptr[i+1] = neg.Indptr[i] + int64(k)
 	}
-	neg.Indices = make([]int32, neg.Indptr[n])
-	neg.Data = make([]float32, neg.Indptr[n])
+	nn := neg.Indptr[n]
+	negIdx := make([]int32, nn)
+	negVal := make([]float32, nn)
 	parallel.For(n, rowChunk, threads, func(_, lo, hi int) {
 		for i := lo; i < hi; i++ {
 			// The slot holds the row's negative entries backwards.
 			src, dst := slot[i+1]-1, neg.Indptr[i]
 			for ; dst < neg.Indptr[i+1]; dst++ {
-				neg.Indices[dst], neg.Data[dst] = idx[src], val[src]
+				negIdx[dst], negVal[dst] = idx[src], val[src]
 				src--
 			}
 		}
@@ -396,7 +401,11 @@ func (c *cosineInput) graph(ctx context.Context, t knn, depth, threads int) (pos
 		copy(val[lo:lo+e], val[slot[i]:slot[i]+e])
 		pos.Indptr[i+1] = lo + e
 	}
-	pos.Indices, pos.Data = idx[:pos.Indptr[n]:pos.Indptr[n]], val[:pos.Indptr[n]:pos.Indptr[n]]
+	np, total := pos.Indptr[n], slot[n]
+	pos.Indices, pos.Data = idx[:np:np], val[:np:np]
+	copy(idx[total-nn:], negIdx)
+	copy(val[total-nn:], negVal)
+	neg.Indices, neg.Data = idx[total-nn:total:total], val[total-nn:total:total]
 	return pos, neg
 }
 
