@@ -6,17 +6,10 @@ import (
 	"syscall"
 )
 
-// setMemoryLimit tunes the garbage collector for velo's heap, which is
-// mostly a few huge arrays without pointers: collecting is cheap, while
-// Go's default lets the heap grow to twice its live data between
-// collections, which at a million cells is several gigabytes of garbage.
-// Unless GOGC is set, a collection starts when the heap has grown by a
-// quarter; unless GOMEMLIMIT is set, the soft limit is two thirds of the
-// machine's memory, so collections come sooner as it nears.
+// setMemoryLimit gives the garbage collector a soft limit of two thirds of
+// the machine's memory unless GOMEMLIMIT is set, so that collections come
+// sooner as the limit nears.
 func setMemoryLimit() {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(25)
-	}
 	if os.Getenv("GOMEMLIMIT") != "" {
 		return
 	}

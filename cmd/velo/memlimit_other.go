@@ -2,16 +2,6 @@
 
 package main
 
-import (
-	"os"
-	"runtime/debug"
-)
-
-// setMemoryLimit starts a collection when the heap has grown by a quarter
-// unless GOGC is set (see the Linux version); the machine's memory, for a
-// default soft limit, is read on Linux only.
-func setMemoryLimit() {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(25)
-	}
-}
+// setMemoryLimit leaves the garbage collector's soft limit to GOMEMLIMIT:
+// the machine's memory, for a default, is read on Linux only.
+func setMemoryLimit() {}

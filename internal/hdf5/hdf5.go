@@ -33,6 +33,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"strings"
 	"sync"
 	"unsafe"
 )
@@ -90,7 +91,14 @@ func lastError(format string, args ...any) error {
 	buf := (*C.char)(C.malloc(1024))
 	defer C.free(unsafe.Pointer(buf))
 	flags := C.velo_errmsg(buf, 1024)
-	return &Error{Op: fmt.Sprintf(format, args...), Msg: C.GoString(buf), flags: flags}
+	return &Error{Op: fmt.Sprintf(format, args...), Msg: oneLine(C.GoString(buf)), flags: flags}
+}
+
+// oneLine joins the lines of a libhdf5 message (its system-error messages
+// embed a ctime timestamp with a newline): velo reports every error on one
+// line.
+func oneLine(msg string) string {
+	return strings.Join(strings.Fields(msg), " ")
 }
 
 // closeID releases any libhdf5 identifier; the lock must be held.
