@@ -84,7 +84,7 @@ func runInBlocks(ctx context.Context, a *anndata.AnnData, opts Options, mo prepr
 	// ones; like the in-memory path, a deterministic run keeps an earlier
 	// variance_velocity.
 	stale := []string{"Ms", "Mu", "velocity"}
-	if vo.Mode == "" || vo.Mode == velocity.ModeStochastic {
+	if stochastic(vo) {
 		stale = append(stale, "variance_velocity")
 	}
 	for _, name := range stale {
@@ -114,7 +114,7 @@ func fitInBlocks(ctx context.Context, a *anndata.AnnData, opts Options, store La
 		return fmt.Errorf("moments: %w", err)
 	}
 	var w2 *array.CSR
-	if vo.Mode == "" || vo.Mode == velocity.ModeStochastic {
+	if stochastic(vo) {
 		if w2, err = preprocess.SecondOrderWeights(a); err != nil {
 			return err
 		}
@@ -259,4 +259,9 @@ func graphGenes(a *anndata.AnnData) ([]int, error) {
 		}
 	}
 	return genes, nil
+}
+
+// stochastic reports whether vo selects the stochastic model (the default).
+func stochastic(vo velocity.Options) bool {
+	return vo.Mode == "" || vo.Mode == velocity.ModeStochastic
 }

@@ -91,17 +91,7 @@ func VelocityConfidence(ctx context.Context, a *anndata.AnnData, opts Confidence
 	length := make([]float32, n)
 	parallel.For(n, rowChunk, threads, func(_, lo, hi int) {
 		for i := lo; i < hi; i++ {
-			row := v.row(i)
-			var s float64
-			for _, x := range row {
-				s += float64(x)
-			}
-			m := s / float64(g)
-			var ss float64
-			for _, x := range row {
-				d := float64(x) - m
-				ss += d * d
-			}
+			s, ss := centredMoments(v.row(i))
 			sums[i], norms[i] = s, math.Sqrt(ss)
 			length[i] = roundFloat32(float32(norms[i]), 100)
 		}

@@ -144,3 +144,17 @@ func velocityParams(a *anndata.AnnData, vkey string) map[string]any {
 	a.Uns[vkey+paramsSuffix] = p
 	return p
 }
+
+// centredMoments returns the sum of row and the sum of squares of its
+// deviations from its mean, two-pass in float64.
+func centredMoments(row []float32) (sum, ss float64) {
+	for _, x := range row {
+		sum += float64(x)
+	}
+	m := sum / float64(len(row))
+	for _, x := range row {
+		d := float64(x) - m
+		ss += d * d
+	}
+	return sum, ss
+}

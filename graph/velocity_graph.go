@@ -176,18 +176,8 @@ func newCosineInput(xlayer, vlayer array.Matrix, genes []int, sqrt bool, threads
 		c.xnorm2 = make([]float64, n)
 		parallel.For(n, rowChunk, threads, func(_, lo, hi int) {
 			for i := lo; i < hi; i++ {
-				row := c.x.row(i)
-				var s float64
-				for _, x := range row {
-					s += float64(x)
-				}
-				m := s / float64(g)
-				var ss float64
-				for _, x := range row {
-					d := float64(x) - m
-					ss += d * d
-				}
-				c.xmean[i], c.xnorm2[i] = m, ss
+				s, ss := centredMoments(c.x.row(i))
+				c.xmean[i], c.xnorm2[i] = s/float64(g), ss
 			}
 		})
 	}

@@ -89,26 +89,24 @@ func (d *Dataset) readSlabs(s sink, es int) error {
 
 // readLibrary fills dst through H5Dread in the native form of the file type.
 func (d *Dataset) readLibrary(dst unsafe.Pointer) error {
-	enter()
-	defer leave()
-	tid := C.H5Dget_type(d.id)
-	if tid < 0 {
-		return lastError("read %s", d.path)
-	}
-	defer closeID(tid)
-	mem := nativeOf(tid)
-	if mem < 0 {
-		return lastError("read %s", d.path)
-	}
-	defer closeID(mem)
-	if C.H5Dread(d.id, mem, C.H5S_ALL, C.H5S_ALL, C.H5P_DEFAULT, dst) < 0 {
-		return lastError("read %s", d.path)
-	}
-	return nil
+	return d.withNative(func(mem C.hid_t) error {
+		if C.H5Dread(d.id, mem, C.H5S_ALL, C.H5S_ALL, C.H5P_DEFAULT, dst) < 0 {
+			return lastError("read %s", d.path)
+		}
+		return nil
+	})
 }
 
 // readNativeBlock reads one block in the native form of the file type.
 func (d *Dataset) readNativeBlock(offset, count []int, dst unsafe.Pointer) error {
+	return d.withNative(func(mem C.hid_t) error {
+		return d.transfer(false, mem, [][2][]int{{offset, count}}, count, dst)
+	})
+}
+
+// withNative calls read, under the library lock, with the native memory
+// type of the dataset's file type.
+func (d *Dataset) withNative(read func(mem C.hid_t) error) error {
 	enter()
 	defer leave()
 	tid := C.H5Dget_type(d.id)
@@ -121,7 +119,7 @@ func (d *Dataset) readNativeBlock(offset, count []int, dst unsafe.Pointer) error
 		return lastError("read %s", d.path)
 	}
 	defer closeID(mem)
-	return d.transfer(false, mem, [][2][]int{{offset, count}}, count, dst)
+	return read(mem)
 }
 
 // ReadBools reads a boolean or integer dataset; non-zero is true.
