@@ -11,7 +11,6 @@ import (
 	"github.com/velo-rna/velo/array"
 	"github.com/velo-rna/velo/graph"
 	"github.com/velo-rna/velo/preprocess"
-	"github.com/velo-rna/velo/umap"
 	"github.com/velo-rna/velo/velocity"
 )
 
@@ -64,6 +63,10 @@ type Options struct {
 type StageTiming struct {
 	Stage   string
 	Seconds float64
+	// Background marks a stage that ran beside the others (UMAP): its
+	// seconds overlap theirs, so the run's wall time is the sum of the
+	// other stages only.
+	Background bool
 }
 
 // Run applies the standard recipe to a in place and returns the time taken
@@ -94,7 +97,7 @@ func Run(ctx context.Context, a *anndata.AnnData, opts Options) ([]StageTiming, 
 		if err := fn(); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
-		timings = append(timings, StageTiming{name, time.Since(start).Seconds()})
+		timings = append(timings, StageTiming{Stage: name, Seconds: time.Since(start).Seconds()})
 		return nil
 	}
 	th := opts.Threads
@@ -127,29 +130,83 @@ func Run(ctx context.Context, a *anndata.AnnData, opts Options) ([]StageTiming, 
 			return timings, err
 		}
 	}
-	var store LayerStore
+	// UMAP needs only the neighbour graph, and only the velocity
+	// embedding reads its result, so it runs beside the fit: those stages
+	// leave a core idle part of the time (I/O, serial steps).
+	var bg *umapJob
+	if !opts.SkipGraph {
+		var err error
+		if bg, err = startUMAP(ctx, a, opts); err != nil {
+			return timings, fmt.Errorf("umap: %w", err)
+		}
+		if bg != nil {
+			defer bg.cancel()
+		}
+	}
+	var store *asyncStore
 	if opts.Store != nil {
 		var err error
-		if store, err = runInBlocks(ctx, a, opts, mo, vo, &timings); err != nil {
+		store, err = runInBlocks(ctx, a, opts, mo, vo, &timings)
+		if store != nil {
+			defer store.close()
+		}
+		if err != nil {
 			return timings, err
 		}
 	}
 	// The graph stages run on g: a itself, or with a store a view of the
-	// velocity genes that shares a's obs, obsm, obsp and uns, read only
-	// after UMAP so that the two do not hold memory at the same time.
+	// velocity genes that shares a's obs, obsm, obsp and uns. The velocity
+	// embedding, the one stage that needs UMAP's result, comes last, so
+	// that UMAP has the longest time to finish in the background; the
+	// stages do not depend on each other's results otherwise.
 	g := a
+	var view *graphView
+	var velocityRows graph.RowsFunc // nil: the velocity layer is in g
 	steps = steps[:0]
 	if !opts.SkipGraph {
-		steps = append(steps, step{"umap", func() error { return embedUMAP(ctx, a, opts, logf) }})
 		if store != nil {
 			steps = append(steps, step{stageGraphLayers, func() error {
 				var err error
-				g, err = graphView(a, store)
-				return err
+				if view, err = newGraphView(a, store); err != nil {
+					return err
+				}
+				g, velocityRows = view.AnnData, view.velocityRows
+				return nil
 			}})
 		}
 		steps = append(steps, []step{
-			{"velocity_graph", func() error { return graph.VelocityGraph(ctx, g, graph.GraphOptions{Threads: th}) }},
+			{"velocity_graph", func() error {
+				return graph.VelocityGraph(ctx, g, graph.GraphOptions{VelocityRows: velocityRows, Threads: th})
+			}},
+			{"velocity_confidence_transition", func() error {
+				return graph.VelocityConfidenceTransition(ctx, g, graph.TransitionConfidenceOptions{VelocityRows: velocityRows, Threads: th})
+			}},
+		}...)
+		if store != nil {
+			steps = append(steps, step{stageVelocityLayer, func() error { return view.swapToVelocity() }})
+		}
+		steps = append(steps, []step{
+			{"velocity_confidence", func() error {
+				return graph.VelocityConfidence(ctx, g, graph.ConfidenceOptions{SkipTransition: true, Threads: th})
+			}},
+			{"velocity_pseudotime", func() error {
+				if g != a {
+					// The view's layers are copies of what the store
+					// holds, and the remaining stages need only the
+					// graphs.
+					clear(g.Layers)
+				}
+				return graph.VelocityPseudotime(ctx, g, graph.PseudotimeOptions{Threads: th})
+			}},
+			{stageUMAPWait, func() error {
+				if bg == nil {
+					logf("Using the stored X_umap embedding.")
+					return nil
+				}
+				err := bg.finish(a)
+				timings = append(timings, StageTiming{Stage: "umap", Seconds: bg.seconds, Background: true})
+				return err
+			}},
 			{"velocity_embedding", func() error {
 				for _, basis := range []string{"pca", "umap"} {
 					if _, ok := g.Obsm["X_"+basis]; !ok {
@@ -161,20 +218,24 @@ func Run(ctx context.Context, a *anndata.AnnData, opts Options) ([]StageTiming, 
 				}
 				return nil
 			}},
-			{"velocity_confidence", func() error { return graph.VelocityConfidence(ctx, g, graph.ConfidenceOptions{Threads: th}) }},
-			{"velocity_pseudotime", func() error {
-				if g != a {
-					// The view's layers are copies of what the store
-					// holds, and pseudotime needs only the graph.
-					clear(g.Layers)
-				}
-				return graph.VelocityPseudotime(ctx, g, graph.PseudotimeOptions{Threads: th})
-			}},
 		}...)
 	}
 	for _, s := range steps {
 		if err := stage(s.name, s.fn); err != nil {
 			return timings, err
+		}
+	}
+	if store != nil {
+		// Writes still queued (all of them when the graph stages are
+		// skipped) count as storing time.
+		start := time.Now()
+		if err := store.close(); err != nil {
+			return timings, err
+		}
+		for k := range timings {
+			if timings[k].Stage == stageStore {
+				timings[k].Seconds += time.Since(start).Seconds()
+			}
 		}
 	}
 	return timings, nil
@@ -208,30 +269,6 @@ func filterAndNormalize(ctx context.Context, a *anndata.AnnData, opts Options, l
 		o.NTopGenes = opts.NTopGenes
 	}
 	return preprocess.FilterAndNormalize(ctx, a, o)
-}
-
-// embedUMAP computes X_umap from the connectivities unless the input has one.
-func embedUMAP(ctx context.Context, a *anndata.AnnData, opts Options, logf func(string, ...any)) error {
-	if _, ok := a.Obsm["X_umap"]; ok {
-		logf("Using the stored X_umap embedding.")
-		return nil
-	}
-	conn, ok := a.Obsp["connectivities"]
-	if !ok {
-		return fmt.Errorf("obsp connectivities is missing")
-	}
-	uo := umap.Options{Seed: opts.Seed, Threads: opts.Threads}
-	if opts.Progress != nil {
-		uo.Progress = opts.Progress("umap")
-	}
-	emb, err := umap.Embed(ctx, conn, uo)
-	if err != nil {
-		return err
-	}
-	a.Obsm["X_umap"] = emb
-	ua, ub := umap.FitAB(0.5, 1.0)
-	a.Uns["umap"] = map[string]any{"params": map[string]any{"a": ua, "b": ub}}
-	return nil
 }
 
 // looksLikeCounts applies scVelo's test for un-normalised data: every entry

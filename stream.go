@@ -3,6 +3,8 @@ package velo
 import (
 	"context"
 	"fmt"
+	"math"
+	"slices"
 	"time"
 
 	"github.com/velo-rna/velo/anndata"
@@ -22,6 +24,9 @@ type LayerStore interface {
 	WriteColumns(layer string, col0 int, block *array.Dense) error
 	// ReadColumns reads the given increasing columns of a stored layer.
 	ReadColumns(layer string, cols []int) (*array.Dense, error)
+	// ReadRows reads rows [lo, hi) of the given increasing columns of a
+	// stored layer.
+	ReadRows(layer string, lo, hi int, cols []int) (*array.Dense, error)
 	// WriteMatrix stores X ("X") or a whole layer.
 	WriteMatrix(name string, m array.Matrix) error
 }
@@ -57,7 +62,7 @@ func (t *timer) add(stage string, since time.Time) {
 func (t *timer) timings() []StageTiming {
 	out := make([]StageTiming, len(t.order))
 	for k, s := range t.order {
-		out[k] = StageTiming{s, t.secs[s]}
+		out[k] = StageTiming{Stage: s, Seconds: t.secs[s]}
 	}
 	return out
 }
@@ -68,18 +73,22 @@ const (
 	stageMoments  = "moments"
 	stageVelocity = "velocity"
 	stageStore    = "store_layers"
-	// stageGraphLayers reads the velocity genes' Ms and velocity back
-	// from the store for the graph stages.
-	stageGraphLayers = "graph_layers"
+	// stageGraphLayers reads the velocity genes' Ms back from the store
+	// for the graph stages, and stageVelocityLayer their velocity, once
+	// the stages that need Ms are done.
+	stageGraphLayers   = "graph_layers"
+	stageVelocityLayer = "velocity_layer"
 )
 
 // runInBlocks opens the store and runs fitInBlocks, adding its stage times
-// to timings, and returns the store.
-func runInBlocks(ctx context.Context, a *anndata.AnnData, opts Options, mo preprocess.MomentsOptions, vo velocity.Options, timings *[]StageTiming) (LayerStore, error) {
-	store, err := opts.Store(a.NObs(), a.NVars())
+// to timings. It returns the store behind a writer of its own, which may
+// still be writing: the caller closes it, also after an error.
+func runInBlocks(ctx context.Context, a *anndata.AnnData, opts Options, mo preprocess.MomentsOptions, vo velocity.Options, timings *[]StageTiming) (*asyncStore, error) {
+	s, err := opts.Store(a.NObs(), a.NVars())
 	if err != nil {
 		return nil, err
 	}
+	store := newAsyncStore(s)
 	// Results of an earlier run in the input are replaced by the streamed
 	// ones; like the in-memory path, a deterministic run keeps an earlier
 	// variance_velocity.
@@ -119,6 +128,16 @@ func fitInBlocks(ctx context.Context, a *anndata.AnnData, opts Options, store La
 			return err
 		}
 	}
+	// One Smoother per weight matrix serves every block; scVelo's default
+	// second-order weights are the first-order ones, and then one serves
+	// both.
+	sm, sm2 := preprocess.NewSmoother(w), (*preprocess.Smoother)(nil)
+	switch {
+	case w2 != nil && sameCSR(w, w2):
+		sm2 = sm
+	case w2 != nil:
+		sm2 = preprocess.NewSmoother(w2)
+	}
 	t.add(stageMoments, start)
 	e, err := velocity.NewEstimator(a, vo)
 	if err != nil {
@@ -133,7 +152,7 @@ func fitInBlocks(ctx context.Context, a *anndata.AnnData, opts Options, store La
 	for {
 		for lo := 0; lo < g; lo += width {
 			hi := min(lo+width, g)
-			if err := fitBlock(ctx, s, u, w, w2, lo, hi, e, store, opts.Threads, t); err != nil {
+			if err := fitBlock(ctx, s, u, sm, sm2, lo, hi, e, store, opts.Threads, t); err != nil {
 				return err
 			}
 		}
@@ -159,11 +178,22 @@ func fitInBlocks(ctx context.Context, a *anndata.AnnData, opts Options, store La
 	return nil
 }
 
-// graphView returns a view of a restricted to the genes the velocity graph
-// uses (those of var velocity_genes, or all), holding their Ms and velocity
-// read back from store and sharing a's obs, obsm, obsp and uns, so that the
-// graph stages can run on it and leave their results in a.
-func graphView(a *anndata.AnnData, store LayerStore) (*anndata.AnnData, error) {
+// graphView is what the graph stages read in the blocked path: a view of a
+// restricted to the genes the velocity graph uses (those of var
+// velocity_genes, or all), sharing a's obs, obsm, obsp and uns so that the
+// stages leave their results in a, and holding only the layer it must hold
+// whole at the time. The velocity graph and the transition confidence read
+// Ms at random cells but the velocity only of the cells they process, so
+// they get Ms whole and the velocity in row blocks; the neighbour
+// confidence then gets the whole velocity in Ms's place.
+type graphView struct {
+	*anndata.AnnData
+	store LayerStore
+	genes []int
+}
+
+// newGraphView reads the velocity genes' Ms back from store.
+func newGraphView(a *anndata.AnnData, store LayerStore) (*graphView, error) {
 	genes, err := graphGenes(a)
 	if err != nil {
 		return nil, err
@@ -173,32 +203,47 @@ func graphView(a *anndata.AnnData, store LayerStore) (*anndata.AnnData, error) {
 	for k, m := range a.Varm {
 		view.Varm[k] = m.SelectRows(genes)
 	}
-	for _, name := range []string{"velocity", "Ms"} {
-		m, err := store.ReadColumns(name, genes)
-		if err != nil {
-			return nil, err
-		}
-		view.Layers[name] = m
+	ms, err := store.ReadColumns("Ms", genes)
+	if err != nil {
+		return nil, err
 	}
-	return view, nil
+	view.Layers["Ms"] = ms
+	return &graphView{AnnData: view, store: store, genes: genes}, nil
 }
 
-// fitBlock smooths genes [lo, hi) with the moment weights w (and w2 for
-// the second-order moments), fits them and stores their layers.
-func fitBlock(ctx context.Context, s, u array.Matrix, w, w2 *array.CSR, lo, hi int, e *velocity.Estimator, store LayerStore, threads int, t *timer) error {
+// velocityRows reads the velocity genes' velocity of cells [lo, hi).
+func (v *graphView) velocityRows(lo, hi int) (*array.Dense, error) {
+	return v.store.ReadRows("velocity", lo, hi, v.genes)
+}
+
+// swapToVelocity drops Ms and reads the whole velocity of the velocity
+// genes.
+func (v *graphView) swapToVelocity() error {
+	delete(v.Layers, "Ms")
+	m, err := v.store.ReadColumns("velocity", v.genes)
+	if err != nil {
+		return err
+	}
+	v.Layers["velocity"] = m
+	return nil
+}
+
+// fitBlock smooths genes [lo, hi) with the moment weights' smoother w (and
+// w2 for the second-order moments), fits them and stores their layers.
+func fitBlock(ctx context.Context, s, u array.Matrix, w, w2 *preprocess.Smoother, lo, hi int, e *velocity.Estimator, store LayerStore, threads int, t *timer) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	start := time.Now()
 	sb, ub := columnRange(s, lo, hi), columnRange(u, lo, hi)
-	ms := preprocess.Smooth(w, sb, threads)
-	mu := preprocess.Smooth(w, ub, threads)
+	ms := w.Smooth(sb, threads)
+	mu := w.Smooth(ub, threads)
 	t.add(stageMoments, start)
 
 	start = time.Now()
 	vel, vvar, err := e.Fit(ctx, velocity.Block{Start: lo, Ms: ms, Mu: mu,
 		SecondOrder: func(genes []int) (*array.Dense, *array.Dense, error) {
-			return preprocess.SmoothProduct(w2, sb, sb, genes, threads), preprocess.SmoothProduct(w2, sb, ub, genes, threads), nil
+			return w2.SmoothProduct(sb, sb, genes, threads), w2.SmoothProduct(sb, ub, genes, threads), nil
 		}})
 	if err != nil {
 		return err
@@ -264,4 +309,10 @@ func graphGenes(a *anndata.AnnData) ([]int, error) {
 // stochastic reports whether vo selects the stochastic model (the default).
 func stochastic(vo velocity.Options) bool {
 	return vo.Mode == "" || vo.Mode == velocity.ModeStochastic
+}
+
+// sameCSR reports whether a and b hold the same matrix, bit for bit.
+func sameCSR(a, b *array.CSR) bool {
+	return a.Rows == b.Rows && a.Cols == b.Cols && slices.Equal(a.Indptr, b.Indptr) && slices.Equal(a.Indices, b.Indices) &&
+		slices.EqualFunc(a.Data, b.Data, func(x, y float32) bool { return math.Float32bits(x) == math.Float32bits(y) })
 }

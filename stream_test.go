@@ -44,6 +44,14 @@ func (m *memoryStore) ReadColumns(layer string, cols []int) (*array.Dense, error
 	return m.dense[layer].SelectCols(cols), nil
 }
 
+func (m *memoryStore) ReadRows(layer string, lo, hi int, cols []int) (*array.Dense, error) {
+	rows := make([]int, hi-lo)
+	for k := range rows {
+		rows[k] = lo + k
+	}
+	return m.dense[layer].SelectCols(cols).SelectRows(rows), nil
+}
+
 func (m *memoryStore) WriteMatrix(name string, x array.Matrix) error {
 	m.whole[name] = x
 	m.writes = append(m.writes, name)

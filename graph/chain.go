@@ -17,8 +17,13 @@ type chain struct {
 	k         *array.CSR
 	inv       []float64 // 1/absolute column (backward) or row (forward) sums; 0 where empty
 	isForward bool
-	sc        *scatter
-	tmp       []float64
+	cells     []int32 // cell of each label when k is relabelled (nil: the identity)
+	comp      []int32 // strongly connected components of k, once found
+	ncomp     int
+	// unitBudget replaces simpleUnitBudget when positive.
+	unitBudget int
+	sc         *scatter
+	tmp        []float64
 }
 
 // newChain returns the backward chain on k.
@@ -56,10 +61,26 @@ func (c *chain) apply(dst, src []float64, threads int) {
 	mulVec(c.k, c.tmp, dst, threads)
 }
 
+// classBlock is tt restricted to some cells: dst = k·(scale ⊙ src), the
+// kernel's entries kept as stored and the normalisation applied in
+// float64, so the block is exactly tt's (no float32 rounding of the
+// normalised entries).
+type classBlock struct {
+	k     *array.CSR
+	scale []float64
+}
+
+func (b *classBlock) apply(dst, src, tmp []float64) {
+	for i, x := range src {
+		tmp[i] = b.scale[i] * x
+	}
+	mulVec(b.k, tmp, dst, 1)
+}
+
 // block returns tt restricted to the sorted cells members (rows and
 // columns in that order). pos is scratch over all cells, −1 everywhere on
 // entry and on return.
-func (c *chain) block(members []int32, pos []int32) *array.CSR {
+func (c *chain) block(members []int32, pos []int32) *classBlock {
 	for k, m := range members {
 		pos[m] = int32(k)
 	}
@@ -68,23 +89,21 @@ func (c *chain) block(members []int32, pos []int32) *array.CSR {
 		idx, val := c.k.RowView(int(r))
 		for q, j := range idx {
 			if p := pos[j]; p >= 0 {
-				s := c.inv[j]
-				if c.isForward {
-					s = c.inv[r]
-				}
 				sub.Indices = append(sub.Indices, p)
-				sub.Data = append(sub.Data, float32(float64(val[q])*s))
+				sub.Data = append(sub.Data, val[q])
 			}
 		}
 		sub.Indptr[k+1] = int64(len(sub.Indices))
 	}
-	for _, m := range members {
+	scale := make([]float64, len(members))
+	for k, m := range members {
 		pos[m] = -1
+		scale[k] = c.inv[m]
 	}
 	if c.isForward {
-		return sub.Transpose()
+		sub = sub.Transpose()
 	}
-	return sub
+	return &classBlock{k: sub, scale: scale}
 }
 
 // rowAbsSums returns the float64 sum of the absolute values of each row.

@@ -36,24 +36,9 @@ func orDefault(s, def string) string {
 // use: var <vkey>_genes when the column exists (every gene otherwise), minus
 // genes whose velocity is NaN in any cell.
 func velocityGenes(a *anndata.AnnData, vkey string, v array.Matrix) ([]int, error) {
-	g := a.NVars()
-	keep := make([]bool, g)
-	for j := range keep {
-		keep[j] = true
-	}
-	if d, ok := a.Var.Get(vkey + genesSuffix); ok {
-		switch t := d.(type) {
-		case []bool:
-			copy(keep, t)
-		default:
-			f, err := a.Var.Float64(vkey + genesSuffix)
-			if err != nil {
-				return nil, fmt.Errorf("var %q: %w", vkey+genesSuffix, err)
-			}
-			for j, x := range f {
-				keep[j] = x != 0
-			}
-		}
+	keep, err := varGenes(a, vkey)
+	if err != nil {
+		return nil, err
 	}
 	switch t := v.(type) {
 	case *array.Dense:
@@ -95,6 +80,35 @@ func velocityGenes(a *anndata.AnnData, vkey string, v array.Matrix) ([]int, erro
 			}
 		}
 	}
+	return geneList(keep, vkey)
+}
+
+// varGenes reports which genes var <vkey>_genes selects (every gene when
+// the column is absent).
+func varGenes(a *anndata.AnnData, vkey string) ([]bool, error) {
+	keep := make([]bool, a.NVars())
+	for j := range keep {
+		keep[j] = true
+	}
+	if d, ok := a.Var.Get(vkey + genesSuffix); ok {
+		switch t := d.(type) {
+		case []bool:
+			copy(keep, t)
+		default:
+			f, err := a.Var.Float64(vkey + genesSuffix)
+			if err != nil {
+				return nil, fmt.Errorf("var %q: %w", vkey+genesSuffix, err)
+			}
+			for j, x := range f {
+				keep[j] = x != 0
+			}
+		}
+	}
+	return keep, nil
+}
+
+// geneList returns the positions of the kept genes.
+func geneList(keep []bool, vkey string) ([]int, error) {
 	var genes []int
 	for j, k := range keep {
 		if k {
@@ -105,6 +119,26 @@ func velocityGenes(a *anndata.AnnData, vkey string, v array.Matrix) ([]int, erro
 		return nil, fmt.Errorf("no usable velocity genes (var %q selects none, or every velocity column has NaN)", vkey+genesSuffix)
 	}
 	return genes, nil
+}
+
+// stepGenes returns the genes a step uses: velocityGenes over the velocity
+// layer in whole-layer mode; with rows set, the genes var <vkey>_genes
+// selects, since NaN velocities are then an error, found block by block.
+func stepGenes(a *anndata.AnnData, vkey string, rows RowsFunc) (layer array.Matrix, genes []int, err error) {
+	if rows != nil {
+		keep, err := varGenes(a, vkey)
+		if err != nil {
+			return nil, nil, err
+		}
+		genes, err := geneList(keep, vkey)
+		return nil, genes, err
+	}
+	layer, err = layerOf(a, vkey)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w (run velocity first)", err)
+	}
+	genes, err = velocityGenes(a, vkey, layer)
+	return layer, genes, err
 }
 
 // layerOf returns a layer with a checked shape.

@@ -23,7 +23,44 @@ var (
 	// the difference of the two cells' mean expressions, d is the centred
 	// displacement).
 	diffStats = diffStatsGo
+	// sqrtBucket adds sqrtDiffStats of every pair of one candidate over
+	// one gene block to the pair's three sums: the sums of the k-th pair,
+	// whose cell is chunk position owner[k], are acc[3k:3k+3], xj is the
+	// candidate's block, pb locates the cells' blocks. One call per
+	// candidate keeps the per-pair work down to the vector kernel itself.
+	sqrtBucket = sqrtBucketGo
 )
+
+// pairBlock locates the gene block b0 … b0+n−1 of the rows the pairs of
+// a chunk read.
+type pairBlock struct {
+	x     geneRows  // expression rows of all cells
+	cells []int32   // the chunk's cells by chunk position
+	v     []float32 // the chunk's velocities, position q at q·vw
+	vw    int
+	b0    int
+}
+
+// xi and vi return the block of the expression and velocity of the cell at
+// chunk position q, n genes long.
+func (pb *pairBlock) xi(q int32, n int) []float32 {
+	return pb.x.row(int(pb.cells[q]))[pb.b0 : pb.b0+n]
+}
+
+func (pb *pairBlock) vi(q int32, n int) []float32 {
+	return pb.v[int(q)*pb.vw+pb.b0:][:n]
+}
+
+func sqrtBucketGo(acc []float64, owner []int32, xj []float32, pb *pairBlock) {
+	n := len(xj)
+	acc = acc[:3*len(owner)]
+	for k, q := range owner {
+		s, ss, d := sqrtDiffStats(pb.xi(q, n), xj, pb.vi(q, n), pb.x.padded)
+		acc[3*k] += s
+		acc[3*k+1] += ss
+		acc[3*k+2] += d
+	}
+}
 
 // kernelBlock is the number of genes one iteration of the vector kernels
 // handles.

@@ -8,6 +8,7 @@ func init() {
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
 		sqrtDiffStats = sqrtDiffStatsSIMD
 		diffStats = diffStatsSIMD
+		sqrtBucket = sqrtBucketSIMD
 	}
 	hasAVX512 = cpu.X86.HasAVX512F
 }
@@ -63,6 +64,46 @@ func sqrtDiffStatsSIMD(xi, xj, v []float32, padded bool) (s, ss, dot float64) {
 	return float64(a), float64(b), float64(c)
 }
 
+// sqrtBucketSIMD is sqrtBucketGo with sqrtDiffStatsSIMD written out: the
+// same kernel calls and float32 additions, so the same bits, with the
+// candidate's last partial block copied once for all its pairs.
+func sqrtBucketSIMD(acc []float64, owner []int32, xj []float32, pb *pairBlock) {
+	n := len(xj)
+	m := n &^ (kernelBlock - 1)
+	acc = acc[:3*len(owner)]
+	var tj, ti, tv [kernelBlock]float32
+	var pj *float32
+	if m < n {
+		if pb.x.padded {
+			pj = &xj[m : m+kernelBlock][0]
+		} else {
+			copy(tj[:], xj[m:])
+			pj = &tj[0]
+		}
+	}
+	for k, q := range owner {
+		xi, vi := pb.xi(q, n), pb.vi(q, n)
+		var a, b, c float32
+		if m > 0 {
+			a, b, c = sqrtBlocks(&xi[0], &xj[0], &vi[0], m)
+		}
+		if m < n {
+			var ta, tb, tc float32
+			if pb.x.padded {
+				ta, tb, tc = sqrtBlocks(&xi[m : m+kernelBlock][0], pj, &vi[m : m+kernelBlock][0], kernelBlock)
+			} else {
+				copy(ti[:], xi[m:])
+				copy(tv[:], vi[m:])
+				ta, tb, tc = sqrtBlocks(&ti[0], pj, &tv[0], kernelBlock)
+			}
+			a, b, c = a+ta, b+tb, c+tc
+		}
+		acc[3*k] += float64(a)
+		acc[3*k+1] += float64(b)
+		acc[3*k+2] += float64(c)
+	}
+}
+
 func diffStatsSIMD(xi, xj, v []float32, delta float32) (ss, dot float64) {
 	n := len(xi)
 	xj, v = xj[:n], v[:n]
@@ -78,3 +119,9 @@ func diffStatsSIMD(xi, xj, v []float32, delta float32) (ss, dot float64) {
 	}
 	return float64(a), float64(b)
 }
+
+// prefetchBlock asks for the cache lines of p[0:n] without waiting for
+// them.
+//
+//go:noescape
+func prefetchBlock(p *float32, n int)

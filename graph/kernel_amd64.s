@@ -175,3 +175,21 @@ sqrt512done:
 	MOVSS X1, ss+36(FP)
 	MOVSS X2, dot+40(FP)
 	RET
+
+// func prefetchBlock(p *float32, n int)
+// Asks for the cache lines of p[0:n] ahead of their use.
+TEXT ·prefetchBlock(SB), NOSPLIT, $0-16
+	MOVQ p+0(FP), SI
+	MOVQ n+8(FP), CX
+	SHLQ $2, CX
+	ADDQ SI, CX
+
+prefetchloop:
+	CMPQ SI, CX
+	JAE  prefetchdone
+	PREFETCHT0 (SI)
+	ADDQ $64, SI
+	JMP  prefetchloop
+
+prefetchdone:
+	RET

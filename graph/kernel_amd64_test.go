@@ -68,8 +68,14 @@ func TestSpmvTileWidthsAgree(t *testing.T) {
 		data[k] = float32(rng.NormFloat64())
 	}
 	x := geneRows{data: data, stride: g, g: g}
-	idx := []int32{0, 3, 7, 8, 20, 39}
-	w := []float32{0.1, 0.2, 0.05, 0.3, 0.25, 0.1}
+	// More entries than spmvTileAVX512 prefetches ahead, so both its
+	// loops run.
+	idx := make([]int32, 45)
+	w := make([]float32, len(idx))
+	for k := range idx {
+		idx[k] = int32(rng.IntN(n))
+		w[k] = float32(rng.Float64())
+	}
 	want := make([]float64, g)
 	spmvRowsGo(want, x, 0, idx, w)
 	for _, wide := range []bool{false, true} {

@@ -3,6 +3,7 @@ package graph
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -71,6 +72,56 @@ func TestSqrtKernelPaddedTail(t *testing.T) {
 		a1, b1, c1 := sqrtDiffStats(xi[:g], xj[:g], v[:g], true)
 		if a0 != a1 || b0 != b1 || c0 != c1 {
 			t.Errorf("g=%d: padded (%g, %g, %g) vs copied (%g, %g, %g)", g, a1, b1, c1, a0, b0, c0)
+		}
+	}
+}
+
+// sqrtBucket adds, for every pair of a candidate, exactly the sums
+// sqrtDiffStats gives that pair, for whole and partial blocks, with rows
+// padded or not, starting from non-zero sums.
+func TestSqrtBucketMatchesPairs(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	for _, tc := range []struct {
+		g, b0, n int
+		padded   bool
+	}{
+		{512, 0, 512, false}, {1269, 1024, 245, false}, {1269, 1024, 245, true},
+		{40, 32, 8, true}, {40, 32, 8, false}, {300, 0, 256, true},
+	} {
+		stride := tc.g
+		if tc.padded {
+			stride = (tc.g + kernelBlock - 1) / kernelBlock * kernelBlock
+		}
+		const cells, chunk = 9, 4
+		x := geneRows{data: make([]float32, cells*stride), stride: stride, g: tc.g, padded: tc.padded}
+		for i := 0; i < cells; i++ {
+			for k := 0; k < tc.g; k++ {
+				x.data[i*stride+k] = float32(rng.ExpFloat64())
+			}
+		}
+		v := make([]float32, chunk*stride)
+		for q := 0; q < chunk; q++ {
+			for k := 0; k < tc.g; k++ {
+				v[q*stride+k] = float32(rng.NormFloat64())
+			}
+		}
+		pb := pairBlock{x: x, cells: []int32{2, 5, 0, 7}, v: v, vw: stride, b0: tc.b0}
+		owner := []int32{0, 2, 3, 3, 1}
+		xj := x.row(8)[tc.b0 : tc.b0+tc.n]
+		got := make([]float64, 3*len(owner))
+		for k := range got {
+			got[k] = float64(k) / 7
+		}
+		want := slices.Clone(got)
+		sqrtBucket(got, owner, xj, &pb)
+		for k, q := range owner {
+			s, ss, d := sqrtDiffStats(pb.xi(q, tc.n), xj, pb.vi(q, tc.n), tc.padded)
+			want[3*k] += s
+			want[3*k+1] += ss
+			want[3*k+2] += d
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("g=%d b0=%d n=%d padded=%v: bucket sums %v, pair sums %v", tc.g, tc.b0, tc.n, tc.padded, got, want)
 		}
 	}
 }

@@ -57,13 +57,16 @@ func VelocityPseudotime(ctx context.Context, a *anndata.AnnData, opts Pseudotime
 	if usableScore(a, "end_points") {
 		endKey = "end_points"
 	}
+	rl := newRelabel(a)
+	var kern *array.CSR // storage to reuse for the relabelled graph
 	if rootKey == "" || constantColumn(a, rootKey) {
 		term := opts.Terminal
 		term.VKey = vkey
 		if term.Threads == 0 {
 			term.Threads = opts.Threads
 		}
-		if err := TerminalStates(ctx, a, term); err != nil {
+		var err error
+		if kern, err = terminalStates(ctx, a, term, rl); err != nil {
 			return fmt.Errorf("velocity pseudotime: %w", err)
 		}
 		rootKey, endKey = "root_cells", "end_points"
@@ -72,7 +75,10 @@ func VelocityPseudotime(ctx context.Context, a *anndata.AnnData, opts Pseudotime
 	if err != nil {
 		return fmt.Errorf("velocity pseudotime: %w", err)
 	}
-	op := dptOperator(pos, neg, opts.Threads)
+	// G in locality order, in the terminal states' kernel storage when
+	// they were computed here (its slots bound every row of G too).
+	g := rl.matrix(differenceRows(pos, neg), kern, opts.Threads)
+	op := dptOperator(g, nil, opts.Threads)
 	ndcs := opts.NDCs
 	if ndcs == 0 {
 		ndcs = defaultNDCs
@@ -92,6 +98,9 @@ func VelocityPseudotime(ctx context.Context, a *anndata.AnnData, opts Pseudotime
 	pairs, err := p.solve(ctx)
 	if err != nil {
 		return fmt.Errorf("velocity pseudotime: diffusion components: %w", err)
+	}
+	for c, v := range pairs.vectors {
+		pairs.vectors[c] = rl.toCells(v)
 	}
 	smooth, labels, err := rootWeights(a)
 	if err != nil {
@@ -155,7 +164,7 @@ func constantColumn(a *anndata.AnnData, key string) bool {
 // the row sums of K (zero sums replaced by 1), then Z⁻¹K'Z⁻¹ with z = √(row
 // sums of K'). Both scalings are symmetric, so the matrix is F·K·F with
 // f_i = 1/(q_i·√z_i), and K·y is applied straight from the graphs (Gᵀ by
-// scatter): nothing the size of the graph is stored.
+// scatter), with neg nil when pos already holds G.
 func dptOperator(pos, neg *array.CSR, threads int) operator {
 	n := pos.Rows
 	sc := newScatter(n)

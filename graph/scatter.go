@@ -115,15 +115,30 @@ func (s *scatter) mulSym(pos, neg *array.CSR, y, dst, gath []float64, threads in
 }
 
 // symRow returns row i of m times y and adds sign·m_ij·y_i to part[j].
+// Four partial sums keep the gathered additions from waiting on each
+// other.
 func symRow(m *array.CSR, i int, y, part []float64, sign float64) float64 {
 	idx, val := m.RowView(i)
 	val = val[:len(idx)]
 	yi := sign * y[i]
-	var g float64
-	for k, j := range idx {
-		v := float64(val[k])
-		g += v * y[j]
-		part[j] += v * yi
+	var g0, g1, g2, g3 float64
+	k := 0
+	for ; k+4 <= len(idx); k += 4 {
+		j, v := idx[k:k+4:k+4], val[k:k+4:k+4]
+		v0, v1, v2, v3 := float64(v[0]), float64(v[1]), float64(v[2]), float64(v[3])
+		g0 += v0 * y[j[0]]
+		g1 += v1 * y[j[1]]
+		g2 += v2 * y[j[2]]
+		g3 += v3 * y[j[3]]
+		part[j[0]] += v0 * yi
+		part[j[1]] += v1 * yi
+		part[j[2]] += v2 * yi
+		part[j[3]] += v3 * yi
 	}
-	return g
+	for ; k < len(idx); k++ {
+		v := float64(val[k])
+		g0 += v * y[idx[k]]
+		part[idx[k]] += v * yi
+	}
+	return (g0 + g1) + (g2 + g3)
 }

@@ -22,13 +22,16 @@ func spmvTileAVX2(dst *float64, x *float32, stride int, idx *int32, w *float32, 
 //go:noescape
 func spmvTileAVX512(dst *float64, x *float32, stride int, idx *int32, w *float32, nnz int)
 
-// spmvTile is the number of genes spmvTileAVX2 sums in registers (twice
-// that for spmvTileAVX512).
+//go:noescape
+func spmvTailAVX512(dst *float64, x *float32, stride int, idx *int32, w *float32, nnz int, mask uint32)
+
+// spmvTile is the number of genes spmvTileAVX2 and spmvTailAVX512 sum in
+// registers (twice that for spmvTileAVX512).
 const spmvTile = 32
 
 // spmvRowsSIMD keeps each tile of sums in registers across all the rows
-// instead of loading and storing them once per row; the last
-// len(dst) mod spmvTile genes run through axpyF32.
+// instead of loading and storing them once per row; without AVX-512 the
+// last len(dst) mod spmvTile genes run through axpyF32.
 func spmvRowsSIMD(dst []float64, x geneRows, b0 int, idx []int32, w []float32) {
 	n := len(dst)
 	if b0 < 0 || b0+n > x.g {
@@ -51,6 +54,13 @@ func spmvRowsSIMD(dst []float64, x geneRows, b0 int, idx []int32, w []float32) {
 		for ; t+2*spmvTile <= m; t += 2 * spmvTile {
 			spmvTileAVX512(&dst[t], &x.data[b0+t], x.stride, &idx[0], &w[0], len(idx))
 		}
+		// The rest in masked tiles: neither a narrower unmasked tile
+		// nor a row-by-row tail, which cost as much as the whole tiles.
+		for ; t < n; t += spmvTile {
+			width := min(n-t, spmvTile)
+			spmvTailAVX512(&dst[t], &x.data[b0+t], x.stride, &idx[0], &w[0], len(idx), uint32(uint64(1)<<width-1))
+		}
+		return
 	}
 	for ; t < m; t += spmvTile {
 		spmvTileAVX2(&dst[t], &x.data[b0+t], x.stride, &idx[0], &w[0], len(idx))

@@ -123,9 +123,37 @@ spmvdone:
 	VZEROUPPER
 	RET
 
+// One entry of spmvTileAVX512: BX and DX point at its index and weight.
+#define SPMV512_BODY \
+	MOVLQSX (BX), AX \
+	IMULQ R8, AX \
+	ADDQ SI, AX \
+	VCVTSS2SD (DX), X8, X8 \
+	VBROADCASTSD X8, Z8 \
+	VCVTPS2PD (AX), Z9 \
+	VCVTPS2PD 32(AX), Z10 \
+	VCVTPS2PD 64(AX), Z11 \
+	VCVTPS2PD 96(AX), Z12 \
+	VFMADD231PD Z9, Z8, Z0 \
+	VFMADD231PD Z10, Z8, Z1 \
+	VFMADD231PD Z11, Z8, Z2 \
+	VFMADD231PD Z12, Z8, Z3 \
+	VCVTPS2PD 128(AX), Z9 \
+	VCVTPS2PD 160(AX), Z10 \
+	VCVTPS2PD 192(AX), Z11 \
+	VCVTPS2PD 224(AX), Z12 \
+	VFMADD231PD Z9, Z8, Z4 \
+	VFMADD231PD Z10, Z8, Z5 \
+	VFMADD231PD Z11, Z8, Z6 \
+	VFMADD231PD Z12, Z8, Z7 \
+	ADDQ $4, BX \
+	ADDQ $4, DX
+
 // func spmvTileAVX512(dst *float64, x *float32, stride int, idx *int32, w *float32, nnz int)
 // spmvTileAVX2 over 64 genes in eight lanes per register: the same
-// fused multiply-adds in the same order, so the same bits.
+// fused multiply-adds in the same order, so the same bits. While summing
+// entry k it asks for the tile of entry k+32: the rows are scattered, so
+// without the hint each entry would wait for its own cache lines.
 TEXT ·spmvTileAVX512(SB), NOSPLIT, $0-48
 	MOVQ dst+0(FP), DI
 	MOVQ x+8(FP), SI
@@ -142,37 +170,34 @@ TEXT ·spmvTileAVX512(SB), NOSPLIT, $0-48
 	VPXORQ Z5, Z5, Z5
 	VPXORQ Z6, Z6, Z6
 	VPXORQ Z7, Z7, Z7
+	MOVQ CX, R9
+	SUBQ $32, R9
+	JLE  pf512tail
+	MOVQ $32, CX
+
+pf512loop:
+	MOVLQSX 128(BX), R10
+	IMULQ R8, R10
+	ADDQ SI, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 64(R10)
+	PREFETCHT0 128(R10)
+	PREFETCHT0 192(R10)
+	PREFETCHT0 255(R10)
+	SPMV512_BODY
+	DECQ R9
+	JNZ  pf512loop
+
+pf512tail:
 	TESTQ CX, CX
-	JZ   spmv512done
+	JZ   pf512done
 
-spmv512loop:
-	MOVLQSX (BX), AX
-	IMULQ R8, AX
-	ADDQ SI, AX
-	VCVTSS2SD (DX), X8, X8
-	VBROADCASTSD X8, Z8
-	VCVTPS2PD (AX), Z9
-	VCVTPS2PD 32(AX), Z10
-	VCVTPS2PD 64(AX), Z11
-	VCVTPS2PD 96(AX), Z12
-	VFMADD231PD Z9, Z8, Z0
-	VFMADD231PD Z10, Z8, Z1
-	VFMADD231PD Z11, Z8, Z2
-	VFMADD231PD Z12, Z8, Z3
-	VCVTPS2PD 128(AX), Z9
-	VCVTPS2PD 160(AX), Z10
-	VCVTPS2PD 192(AX), Z11
-	VCVTPS2PD 224(AX), Z12
-	VFMADD231PD Z9, Z8, Z4
-	VFMADD231PD Z10, Z8, Z5
-	VFMADD231PD Z11, Z8, Z6
-	VFMADD231PD Z12, Z8, Z7
-	ADDQ $4, BX
-	ADDQ $4, DX
+pf512tailloop:
+	SPMV512_BODY
 	DECQ CX
-	JNZ  spmv512loop
+	JNZ  pf512tailloop
 
-spmv512done:
+pf512done:
 	VMOVUPD Z0, (DI)
 	VMOVUPD Z1, 64(DI)
 	VMOVUPD Z2, 128(DI)
@@ -181,5 +206,80 @@ spmv512done:
 	VMOVUPD Z5, 320(DI)
 	VMOVUPD Z6, 384(DI)
 	VMOVUPD Z7, 448(DI)
+	VZEROUPPER
+	RET
+
+// One entry of spmvTailAVX512: gene groups of eight masked by K1 … K4.
+#define SPMVTAIL_BODY \
+	MOVLQSX (BX), AX \
+	IMULQ R8, AX \
+	ADDQ SI, AX \
+	VCVTSS2SD (DX), X8, X8 \
+	VBROADCASTSD X8, Z8 \
+	VCVTPS2PD.Z (AX), K1, Z9 \
+	VCVTPS2PD.Z 32(AX), K2, Z10 \
+	VCVTPS2PD.Z 64(AX), K3, Z11 \
+	VCVTPS2PD.Z 96(AX), K4, Z12 \
+	VFMADD231PD Z9, Z8, Z0 \
+	VFMADD231PD Z10, Z8, Z1 \
+	VFMADD231PD Z11, Z8, Z2 \
+	VFMADD231PD Z12, Z8, Z3 \
+	ADDQ $4, BX \
+	ADDQ $4, DX
+
+// func spmvTailAVX512(dst *float64, x *float32, stride int, idx *int32, w *float32, nnz int, mask uint32)
+// spmvTileAVX512 over the genes c < 32 whose bit is set in mask (a run
+// from bit 0): genes past the end of a row are neither read nor written,
+// and each written sum has the same fused multiply-adds in the same order.
+TEXT ·spmvTailAVX512(SB), NOSPLIT, $0-52
+	MOVQ dst+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ stride+16(FP), R8
+	MOVQ idx+24(FP), BX
+	MOVQ w+32(FP), DX
+	MOVQ nnz+40(FP), CX
+	MOVL mask+48(FP), R11
+	KMOVW R11, K1
+	SHRL $8, R11
+	KMOVW R11, K2
+	SHRL $8, R11
+	KMOVW R11, K3
+	SHRL $8, R11
+	KMOVW R11, K4
+	SHLQ $2, R8
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+	VPXORQ Z2, Z2, Z2
+	VPXORQ Z3, Z3, Z3
+	MOVQ CX, R9
+	SUBQ $32, R9
+	JLE  tailrest
+	MOVQ $32, CX
+
+tailloop:
+	MOVLQSX 128(BX), R10
+	IMULQ R8, R10
+	ADDQ SI, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 64(R10)
+	PREFETCHT0 127(R10)
+	SPMVTAIL_BODY
+	DECQ R9
+	JNZ  tailloop
+
+tailrest:
+	TESTQ CX, CX
+	JZ   taildone
+
+tailrestloop:
+	SPMVTAIL_BODY
+	DECQ CX
+	JNZ  tailrestloop
+
+taildone:
+	VMOVUPD Z0, K1, (DI)
+	VMOVUPD Z1, K2, 64(DI)
+	VMOVUPD Z2, K3, 128(DI)
+	VMOVUPD Z3, K4, 192(DI)
 	VZEROUPPER
 	RET

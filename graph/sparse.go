@@ -39,7 +39,8 @@ func mulVec(m *array.CSR, x, dst []float64, threads int) {
 // count, as scVelo tests "> 0".
 func binaryWeights(g *array.CSR) *array.CSR {
 	n := g.Rows
-	w := &array.CSR{Rows: n, Cols: g.Cols, Indptr: make([]int64, n+1)}
+	w := &array.CSR{Rows: n, Cols: g.Cols, Indptr: make([]int64, n+1),
+		Indices: make([]int32, 0, len(g.Indices)+n), Data: make([]float32, 0, len(g.Indices)+n)}
 	for i := 0; i < n; i++ {
 		idx, val := g.RowView(i)
 		start := len(w.Indices)

@@ -18,7 +18,7 @@ func TestSpmvRowsMatchesPortable(t *testing.T) {
 	}
 	x := geneRows{data: data, stride: g, g: g}
 	for _, tc := range []struct{ b0, width, nnz int }{
-		{0, 256, 30}, {256, 250, 17}, {1024, 250, 40}, {0, 26, 5}, {32, 64, 1}, {0, 1274, 49}, {96, 32, 0},
+		{0, 256, 30}, {256, 250, 17}, {0, 128, 32}, {0, 250, 33}, {1024, 250, 40}, {0, 26, 5}, {32, 64, 1}, {0, 1274, 49}, {96, 32, 0},
 	} {
 		t.Run(fmt.Sprintf("b0=%d/width=%d/nnz=%d", tc.b0, tc.width, tc.nnz), func(t *testing.T) {
 			idx := make([]int32, tc.nnz)

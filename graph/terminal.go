@@ -2,13 +2,14 @@ package graph
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"github.com/velo-rna/velo/internal/numeric"
 	"math"
 	"slices"
 
 	"github.com/velo-rna/velo/anndata"
 	"github.com/velo-rna/velo/array"
+	"github.com/velo-rna/velo/internal/numeric"
 )
 
 // TerminalOptions configures TerminalStates. The zero value is scVelo's
@@ -38,6 +39,12 @@ const (
 	// unitSlack is how far from 1 the iteration's estimate of a closed
 	// class's eigenvalue can lie: rows sum to 1 only to float32 rounding.
 	unitSlack = 1e-6
+	// simpleUnitBudget bounds the products of the iteration on a chain
+	// with one closed class before it starts again from the class's
+	// stationary distribution: well above what a simple eigenvalue 1
+	// takes (about 50 on 100 000 simulated cells, 110 on a slowly mixing
+	// lattice of as many).
+	simpleUnitBudget = 200
 )
 
 // TerminalStates scores root cells and end points (tl.terminal_states
@@ -57,16 +64,28 @@ const (
 // Eigenvalues below 1 − Eps only need to converge far enough to show they
 // stay below it. A Krylov space finds a repeated eigenvalue 1 (one per
 // closed class of the chain: cells no transition leaves) only through
-// rounding, so when it finds fewer than there are classes, those
-// eigenvectors are the classes' stationary distributions instead, and
-// nearly repeated ones keep only their part outside that span.
+// rounding, so those eigenvectors are the classes' stationary
+// distributions, computed class by class: with two classes or more the
+// iteration starts from them (with ten or more it is not needed), with
+// one they are used when the iteration misses it, or it starts again from
+// it when a second eigenvalue within rounding of 1 keeps it from
+// converging; nearly repeated eigenvalues keep only their part outside
+// that span.
 // scVelo's extra check of root cells against a gene-count plasticity score
 // (only when var gene_count_corr exists, i.e. more than 3000 genes at
 // normalisation) is not applied.
 func TerminalStates(ctx context.Context, a *anndata.AnnData, opts TerminalOptions) error {
+	_, err := terminalStates(ctx, a, opts, newRelabel(a))
+	return err
+}
+
+// terminalStates is TerminalStates with the cells relabelled by rl for the
+// eigensolver; it returns the relabelled kernel, whose storage the caller
+// may reuse.
+func terminalStates(ctx context.Context, a *anndata.AnnData, opts TerminalOptions, rl relabel) (*array.CSR, error) {
 	dist, err := distances(a)
 	if err != nil {
-		return fmt.Errorf("terminal states: %w", err)
+		return nil, fmt.Errorf("terminal states: %w", err)
 	}
 	w := binaryWeights(dist)
 	// One kernel K serves both chains: the forward chain's Tᵀ is the
@@ -78,9 +97,11 @@ func TerminalStates(ctx context.Context, a *anndata.AnnData, opts TerminalOption
 		NoSelfTransitions: !opts.SelfTransitions,
 	})
 	if err != nil {
-		return fmt.Errorf("terminal states: %w", err)
+		return nil, fmt.Errorf("terminal states: %w", err)
 	}
-	c := newChain(kern.matrix(opts.Threads), opts.Threads)
+	k := rl.matrix(kernelRows(kern), nil, opts.Threads)
+	c := newChain(k, opts.Threads)
+	c.cells = rl.cells
 	for _, s := range []struct {
 		backward bool
 		key      string
@@ -88,18 +109,18 @@ func TerminalStates(ctx context.Context, a *anndata.AnnData, opts TerminalOption
 		if !s.backward {
 			c.forward(opts.Threads)
 		}
-		score, err := terminalScore(ctx, c, w, opts)
+		score, err := terminalScore(ctx, c, rl, w, opts)
 		if err != nil {
-			return fmt.Errorf("terminal states (%s): %w", s.key, err)
+			return nil, fmt.Errorf("terminal states (%s): %w", s.key, err)
 		}
 		a.Obs.Set(s.key, score)
 	}
-	return nil
+	return k, nil
 }
 
 // terminalScore scores cells by the unit eigenvectors of the chain whose
-// transposed transition matrix is tt.
-func terminalScore(ctx context.Context, tt *chain, w *array.CSR, opts TerminalOptions) ([]float64, error) {
+// transposed transition matrix is tt, over cells relabelled by rl.
+func terminalScore(ctx context.Context, tt *chain, rl relabel, w *array.CSR, opts TerminalOptions) ([]float64, error) {
 	eps := opts.Eps
 	if eps == 0 {
 		eps = defaultEps
@@ -116,7 +137,7 @@ func terminalScore(ctx context.Context, tt *chain, w *array.CSR, opts TerminalOp
 		}
 	}
 	score := make([]float64, n)
-	mulVec(w, sum, score, opts.Threads)
+	mulVec(w, rl.toCells(sum), score, opts.Threads)
 	ub := numeric.Percentile(score, 98)
 	for i, x := range score {
 		score[i] = math.Min(math.Max(x, 0), ub)
@@ -124,8 +145,9 @@ func terminalScore(ctx context.Context, tt *chain, w *array.CSR, opts TerminalOp
 	return minMaxScale(score), nil
 }
 
-// unitEigenvectors returns the eigenvectors of tt whose eigenvalues have a
-// real part ≥ 1 − eps among the terminalNev of largest real part, each
+// unitEigenvectors returns the eigenvectors of tt (indexed like its
+// kernel) whose eigenvalues have a real part ≥ 1 − eps among the
+// terminalNev of largest real part, each
 // post-processed as scVelo's eigs(perc=[2, 98]): absolute values, entries
 // below the 2nd percentile set to 0, clipped at the 98th, divided by the
 // maximum.
@@ -148,42 +170,70 @@ func unitEigenvectors(ctx context.Context, tt *chain, eps float64, threads int) 
 	// not converge fully. The eigenvalue 1 is repeated once per closed
 	// class of the chain, which a Krylov space finds late or not at all
 	// (only through rounding), so its eigenvectors come from the classes
-	// themselves (each class's stationary distribution) when the iteration
-	// found fewer than there are classes. The iteration supplies the other
-	// eigenvalues ≥ 1 − eps: those of nearly closed sets, however close
-	// to 1.
+	// themselves (each class's stationary distribution): the iteration
+	// starts from them when there are several, which spares it the many
+	// restarts a (nearly) repeated eigenvalue costs, and they replace its
+	// result when it found fewer than there are classes. The iteration
+	// supplies the other eigenvalues ≥ 1 − eps: those of nearly closed
+	// sets, however close to 1.
 	p.partial, p.cutoff = true, 1-eps
-	pairs, err := p.solve(ctx)
-	if err != nil {
-		return nil, err
+	classes := tt.closedClasses()
+	if len(classes) > p.nev {
+		classes = classes[:p.nev]
 	}
-	classes := closedClasses(tt.k, tt.isForward)
-	found := 0
-	for _, z := range pairs.values {
-		if real(z) >= 1-unitSlack {
-			found++
+	var unit [][]float64 // the classes' stationary distributions
+	var err error
+	if len(classes) >= 2 {
+		// A repeated eigenvalue 1: the iteration starts from its
+		// eigenvectors.
+		if unit, err = tt.stationaries(ctx, classes, threads); err != nil {
+			return nil, err
 		}
 	}
-	if len(classes) <= found {
-		classes = nil // the iteration has them all
+	var pairs eigenPairs
+	if len(classes) < p.nev {
+		// (With at least nev classes the nev eigenvalues of largest real
+		// part are all 1 and the classes' stationary distributions are
+		// their eigenvectors: no iteration is needed.)
+		p.lock = unit
+		if len(classes) == 1 {
+			p.budget = tt.unitBudget
+			if p.budget == 0 {
+				p.budget = simpleUnitBudget
+			}
+		}
+		pairs, err = p.solve(ctx)
+		if errors.Is(err, errBudget) {
+			// Most likely a second eigenvalue within rounding of the
+			// class's 1 (a nearly closed set outside it), which the
+			// iteration resolves only slowly: it starts again from the
+			// class's stationary distribution.
+			if unit, err = tt.stationaries(ctx, classes, threads); err != nil {
+				return nil, err
+			}
+			p.lock, p.budget = unit, 0
+			pairs, err = p.solve(ctx)
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
-	var pos []int32 // cell → position in its class, −1 elsewhere
-	if len(classes) > 0 {
-		pos = make([]int32, n)
-		for i := range pos {
-			pos[i] = -1
+	if unit == nil {
+		found := 0
+		for _, z := range pairs.values {
+			if real(z) >= 1-unitSlack {
+				found++
+			}
+		}
+		if len(classes) > found {
+			if unit, err = tt.stationaries(ctx, classes, threads); err != nil {
+				return nil, err
+			}
 		}
 	}
 	var raw [][]float64
 	var basis [][]float64 // orthonormal basis of the (near-)unit eigenvectors so far
-	for _, members := range classes {
-		if len(raw) == p.nev {
-			break
-		}
-		v, err := stationary(ctx, tt.block(members, pos), members, n)
-		if err != nil {
-			return nil, err
-		}
+	for _, v := range unit {
 		raw = append(raw, v)
 		if r := unitResidual(v, basis); r != nil {
 			basis = append(basis, r)
@@ -197,7 +247,7 @@ func unitEigenvectors(ctx context.Context, tt *chain, eps float64, threads int) 
 		if real(z) < 1-eps {
 			continue
 		}
-		if real(z) >= 1-unitSlack && len(classes) > 0 {
+		if real(z) >= 1-unitSlack && len(unit) > 0 {
 			// Eigenvalues this close to 1 are not told apart from the
 			// classes' by the iteration, whose vectors then mix the two:
 			// keep only the part outside the span found so far.

@@ -47,22 +47,41 @@ type GraphOptions struct {
 	// candidate set (scVelo n_recurse_neighbors; 0 = 2, or 1 when
 	// NNeighbors is set, as in scVelo).
 	NRecurseNeighbors int
+	// VelocityRows, when set, supplies the velocities instead of the
+	// velocity layer, which is then not read: the cells are processed in
+	// consecutive row blocks of RowBlock cells, each block's velocities
+	// read by one call and dropped before the next, so only one block is
+	// held at a time. The result is the same as from the layer, except
+	// that a NaN velocity among the genes in use is an error instead of
+	// dropping its gene.
+	VelocityRows RowsFunc
+	// RowBlock is the number of cells per VelocityRows call (0 = a
+	// quarter of the cells rounded up to a multiple of 4096, the row
+	// chunking of velo's h5ad layers).
+	RowBlock int
 	// Threads is the number of goroutines (0 = GOMAXPROCS).
 	Threads int
 }
 
 // graphChunk is the number of cells one task processes; graphBlock the
-// number of genes summed at a time (a multiple of kernelBlock).
+// number of genes summed at a time (a multiple of kernelBlock; it fixes
+// how the float32 sums are split, so changing it changes the last bits).
+// A chunk's cells and velocities over one block (4 KB per cell) stay in
+// the 1 MB level-2 cache of current cores while each candidate's block
+// is read once for all of them; prefetchAhead is how many candidates
+// ahead their blocks are requested from memory.
 const (
-	graphChunk = 32
-	graphBlock = 512
+	graphChunk    = 128
+	graphBlock    = 512
+	prefetchAhead = 4
 )
 
 // VelocityGraph computes scVelo's velocity graph (tl.velocity_graph,
 // mode_neighbors="distances"): for every cell i and every candidate j (i,
 // its stored nearest neighbours and their neighbours), the Pearson
 // correlation between the displacement X_j − X_i and the velocity V_i over
-// the velocity genes, X being layer XKey and V layer VKey.
+// the velocity genes, X being layer XKey and V layer VKey (or the rows
+// GraphOptions.VelocityRows returns).
 //
 // It stores uns[<vkey>_graph] (positive correlations) and
 // uns[<vkey>_graph_neg] (negative ones) as float32 CSR matrices with sorted
@@ -76,19 +95,15 @@ func VelocityGraph(ctx context.Context, a *anndata.AnnData, opts GraphOptions) e
 		a.Uns = map[string]any{}
 	}
 	vkey := orDefault(opts.VKey, defaultVKey)
-	vlayer, err := layerOf(a, vkey)
+	vlayer, genes, err := stepGenes(a, vkey, opts.VelocityRows)
 	if err != nil {
-		return fmt.Errorf("velocity graph: %w (run velocity first)", err)
+		return fmt.Errorf("velocity graph: %w", err)
 	}
 	xkey := orDefault(opts.XKey, defaultXKey)
 	if _, ok := a.Layers[xkey]; !ok {
 		xkey = fallbackXKey
 	}
 	xlayer, err := layerOf(a, xkey)
-	if err != nil {
-		return fmt.Errorf("velocity graph: %w", err)
-	}
-	genes, err := velocityGenes(a, vkey, vlayer)
 	if err != nil {
 		return fmt.Errorf("velocity graph: %w", err)
 	}
@@ -125,10 +140,14 @@ func VelocityGraph(ctx context.Context, a *anndata.AnnData, opts GraphOptions) e
 	}
 
 	threads := parallel.Threads(opts.Threads)
-	c := newCosineInput(xlayer, vlayer, genes, sqrt, threads)
-	pos, neg := c.graph(ctx, table, depth, threads)
-	if err := ctx.Err(); err != nil {
-		return err
+	vel, err := newVelocityBlocks(a, vlayer, opts.VelocityRows, opts.RowBlock, genes, threads)
+	if err != nil {
+		return fmt.Errorf("velocity graph: %w", err)
+	}
+	c := newCosineInput(xlayer, genes, sqrt, threads)
+	pos, neg, err := c.graph(ctx, table, curveOrder(a, table), depth, vel, threads)
+	if err != nil {
+		return fmt.Errorf("velocity graph: %w", err)
 	}
 	a.Uns[vkey+graphSuffix] = pos
 	a.Uns[vkey+graphNegSuffix] = neg
@@ -145,27 +164,27 @@ func VelocityGraph(ctx context.Context, a *anndata.AnnData, opts GraphOptions) e
 	return nil
 }
 
-// cosineInput holds what the graph computation reads: the expression rows
-// of every cell (shared with the layer when possible) and, per cell, the
-// quantities that need no copy of the velocities.
+// cosineInput holds what the graph computation reads besides the
+// velocities: the expression rows of every cell (shared with the layer when
+// possible) and per-cell quantities derived from them.
 type cosineInput struct {
-	x    geneRows
-	v    rowReader // velocity-gene columns of the velocity layer
-	g    int
-	kw   int // stride of velocity scratch rows: g, or the zero-padded width
-	sqrt bool
+	x     geneRows
+	genes []int
+	g     int
+	kw    int // stride of velocity scratch rows: g, or the zero-padded width
+	sqrt  bool
 	// Deterministic mode: row means of X and ‖X_i − mean_i‖², so the
 	// centred displacement is X_j − X_i − (mean_j − mean_i).
 	xmean  []float64
 	xnorm2 []float64
 }
 
-func newCosineInput(xlayer, vlayer array.Matrix, genes []int, sqrt bool, threads int) *cosineInput {
+func newCosineInput(xlayer array.Matrix, genes []int, sqrt bool, threads int) *cosineInput {
 	g := len(genes)
 	// In sqrt mode a gathered copy is padded with zeros so the kernel can
 	// read its last block in place (centred differences, in deterministic
 	// mode, would not vanish on padding).
-	c := &cosineInput{x: newGeneRows(xlayer, genes, threads, sqrt), v: newRowReader(vlayer, genes), g: g, sqrt: sqrt}
+	c := &cosineInput{x: newGeneRows(xlayer, genes, threads, sqrt), genes: genes, g: g, sqrt: sqrt}
 	c.kw = g
 	if c.x.padded {
 		c.kw = c.x.stride
@@ -184,11 +203,11 @@ func newCosineInput(xlayer, vlayer array.Matrix, genes []int, sqrt bool, threads
 	return c
 }
 
-// velocity writes cell i's velocity over the genes to dst, transformed
-// (sign(v)·√|v| in sqrt mode, in float32 as numpy) and centred, and returns
-// its norm; 0 when the centred velocity vanishes.
-func (c *cosineInput) velocity(i int, dst []float32) float64 {
-	c.v.into(i, dst)
+// velocity writes row r of v (a cell's velocity over the genes) to dst,
+// transformed (sign(v)·√|v| in sqrt mode, in float32 as numpy) and
+// centred, and returns its norm; 0 when the centred velocity vanishes.
+func (c *cosineInput) velocity(v rowReader, r int, dst []float32) float64 {
+	v.into(r, dst)
 	dst = dst[:c.g]
 	if c.sqrt {
 		for k, x := range dst {
@@ -224,25 +243,19 @@ const (
 	constRelDiff = 1e-10 // Σd² relative to ‖Xc_i‖² + ‖Xc_j‖² (plain mode)
 )
 
-// addStats adds to acc (Σt, Σt², Σt·v in sqrt mode; 0, Σd², Σd·v
-// otherwise) the sums over one block of genes: xi, xj the block of cells i
-// and j, vi the block of cell i's centred velocity.
-func (c *cosineInput) addStats(acc []float64, i, j int, xi, xj, vi []float32) {
-	if c.sqrt {
-		s, ss, d := sqrtDiffStats(xi, xj, vi, c.x.padded)
-		acc[0] += s
-		acc[1] += ss
-		acc[2] += d
-		return
-	}
+// addDiffStats adds to acc (0, Σd², Σd·v) the deterministic-mode sums
+// over one block of genes: xi, xj the block of cells i and j, vi the block
+// of cell i's centred velocity. (In sqrt mode sqrtBucket adds Σt, Σt²,
+// Σt·v.)
+func (c *cosineInput) addDiffStats(acc []float64, i, j int, xi, xj, vi []float32) {
 	ss, d := diffStats(xi, xj, vi, float32(c.xmean[j]-c.xmean[i]))
 	acc[1] += ss
 	acc[2] += d
 }
 
 // cosine returns the correlation of cell j's displacement from cell i with
-// cell i's centred velocity (norm vnorm) from the sums of addStats, and
-// false when it is undefined.
+// cell i's centred velocity (norm vnorm) from the sums of sqrtBucket or
+// addDiffStats, and false when it is undefined.
 func (c *cosineInput) cosine(i, j int, acc []float64, vnorm float64) (float64, bool) {
 	var centred float64
 	if c.sqrt {
@@ -269,10 +282,10 @@ func (c *cosineInput) cosine(i, j int, acc []float64, vnorm float64) (float64, b
 // A first pass counts each cell's candidates, which bounds its entries in
 // both graphs together; one buffer of that size receives every row in
 // place (positive entries from the front of the row's slot, negative ones
-// from the back), cells being processed in locality order, and finally
-// holds both graphs. The peak is that buffer plus a temporary copy of the
-// negative graph.
-func (c *cosineInput) graph(ctx context.Context, t knn, depth, threads int) (pos, neg *array.CSR) {
+// from the back), cells being processed in the given order (block by block
+// of vel), and finally holds both graphs. The peak is that buffer plus a
+// temporary copy of the negative graph.
+func (c *cosineInput) graph(ctx context.Context, t knn, order []int32, depth int, vel velocityBlocks, threads int) (pos, neg *array.CSR, err error) {
 	n := len(t.idx) / t.k
 	scratch := newMarkPool(threads, n, c.kw)
 	slot := make([]int64, n+1)
@@ -280,8 +293,9 @@ func (c *cosineInput) graph(ctx context.Context, t knn, depth, threads int) (pos
 		m := scratch.get()
 		defer scratch.put(m)
 		for i := lo; i < hi; i++ {
-			m.cand = candidateSet(m.cand, t, i, depth, m.bits)
-			slot[i+1] = int64(len(m.cand) - 1) // i itself is no candidate
+			var size int
+			size, m.cand = candidateCount(m.cand, t, i, depth, m.bits)
+			slot[i+1] = int64(size - 1) // i itself is no candidate
 		}
 	})
 	for i := 0; i < n; i++ {
@@ -291,76 +305,93 @@ func (c *cosineInput) graph(ctx context.Context, t knn, depth, threads int) (pos
 	val := make([]float32, slot[n])
 	posCount := make([]int32, n)
 	negCount := make([]int32, n)
-	order := localityOrder(t, n)
 	g, kw := c.g, c.kw
-	parallel.For(n, graphChunk, threads, func(_, lo, hi int) {
-		if ctx.Err() != nil {
-			return
-		}
-		m := scratch.get()
-		defer scratch.put(m)
-		cells := order[lo:hi]
-		// The chunk's velocities and candidate pairs first; then the sums
-		// gene block by gene block, so that the blocks of the rows the
-		// chunk reads stay in cache.
-		m.pairs = m.pairs[:0]
-		for q, ci := range cells {
-			i := int(ci)
-			m.start[q] = len(m.pairs)
-			m.vnorm[q] = c.velocity(i, m.v[q*kw:(q+1)*kw])
-			if m.vnorm[q] == 0 {
-				continue
+	err = vel.each(ctx, order, func(vm array.Matrix, vlo int, block []int32) {
+		vr := newRowReader(vm, c.genes)
+		parallel.For(len(block), graphChunk, threads, func(_, lo, hi int) {
+			if ctx.Err() != nil {
+				return
 			}
-			m.cand = candidateSet(m.cand, t, i, depth, m.bits)
-			for _, j := range m.cand {
-				if int(j) != i {
-					m.pairs = append(m.pairs, j)
-				}
-			}
-		}
-		m.start[len(cells)] = len(m.pairs)
-		if cap(m.acc) < 3*len(m.pairs) {
-			m.acc = make([]float64, 3*len(m.pairs))
-		}
-		acc := m.acc[:3*len(m.pairs)]
-		clear(acc)
-		for b0 := 0; b0 < g; b0 += graphBlock {
-			b1 := min(b0+graphBlock, g)
+			m := scratch.get()
+			defer scratch.put(m)
+			cells := block[lo:hi]
+			// The chunk's velocities and candidate pairs first, then the
+			// pairs grouped by candidate; then the sums gene block by gene
+			// block, candidate by candidate, so that each candidate's block
+			// is fetched once for all the chunk's cells that have it while
+			// their own blocks stay in cache.
+			m.pairs = m.pairs[:0]
 			for q, ci := range cells {
 				i := int(ci)
-				xi, vi := c.x.row(i)[b0:b1], m.v[q*kw+b0:q*kw+b1]
-				for k := m.start[q]; k < m.start[q+1]; k++ {
-					j := int(m.pairs[k])
-					c.addStats(acc[3*k:3*k+3], i, j, xi, c.x.row(j)[b0:b1], vi)
-				}
-			}
-		}
-		for q, ci := range cells {
-			i := int(ci)
-			if m.vnorm[q] == 0 {
-				continue
-			}
-			p, e := slot[i], slot[i+1]
-			for k := m.start[q]; k < m.start[q+1]; k++ {
-				j := m.pairs[k]
-				r, ok := c.cosine(i, int(j), acc[3*k:3*k+3], m.vnorm[q])
-				if !ok {
+				m.start[q] = len(m.pairs)
+				m.vnorm[q] = c.velocity(vr, i-vlo, m.v[q*kw:(q+1)*kw])
+				if m.vnorm[q] == 0 {
 					continue
 				}
-				if v := float32(r); v > 0 {
-					idx[p], val[p] = j, min(v, 1)
-					p++
-				} else if v < 0 {
-					e--
-					idx[e], val[e] = j, max(v, -1)
+				m.cand = candidateSet(m.cand, t, i, depth, m.bits)
+				for _, j := range m.cand {
+					if int(j) != i {
+						m.pairs = append(m.pairs, j)
+					}
 				}
 			}
-			posCount[i] = int32(p - slot[i])
-			negCount[i] = int32(slot[i+1] - e)
-		}
+			m.start[len(cells)] = len(m.pairs)
+			m.group(m.pairs, m.start[:len(cells)+1])
+			if cap(m.acc) < 3*len(m.pairs) {
+				m.acc = make([]float64, 3*len(m.pairs))
+			}
+			acc := m.acc[:3*len(m.pairs)]
+			clear(acc)
+			for b0 := 0; b0 < g; b0 += graphBlock {
+				b1 := min(b0+graphBlock, g)
+				pb := pairBlock{x: c.x, cells: cells, v: m.v, vw: kw, b0: b0}
+				for u := range min(prefetchAhead, len(m.cols)) {
+					prefetchBlock(&c.x.row(int(m.cols[u]))[b0], b1-b0)
+				}
+				for u, j := range m.cols {
+					if v := u + prefetchAhead; v < len(m.cols) {
+						prefetchBlock(&c.x.row(int(m.cols[v]))[b0], b1-b0)
+					}
+					xj := c.x.row(int(j))[b0:b1]
+					p0, p1 := m.colStart[u], m.colStart[u+1]
+					if c.sqrt {
+						sqrtBucket(acc[3*p0:3*p1], m.owner[p0:p1], xj, &pb)
+						continue
+					}
+					for p := p0; p < p1; p++ {
+						q := int(m.owner[p])
+						i := int(cells[q])
+						c.addDiffStats(acc[3*p:3*p+3], i, int(j), c.x.row(i)[b0:b1], xj, m.v[q*kw+b0:q*kw+b1])
+					}
+				}
+			}
+			for q, ci := range cells {
+				i := int(ci)
+				if m.vnorm[q] == 0 {
+					continue
+				}
+				p, e := slot[i], slot[i+1]
+				for k := m.start[q]; k < m.start[q+1]; k++ {
+					j, a := m.pairs[k], 3*m.at[k]
+					r, ok := c.cosine(i, int(j), acc[a:a+3], m.vnorm[q])
+					if !ok {
+						continue
+					}
+					if v := float32(r); v > 0 {
+						idx[p], val[p] = j, min(v, 1)
+						p++
+					} else if v < 0 {
+						e--
+						idx[e], val[e] = j, max(v, -1)
+					}
+				}
+				posCount[i] = int32(p - slot[i])
+				negCount[i] = int32(slot[i+1] - e)
+			}
+		})
 	})
-	if ctx.Err() != nil {
-		return nil, nil
+	if err != nil {
+		return nil, nil, err
 	}
 	// The negative rows are gathered into a temporary of their exact size
 	// and, once the positive rows are packed to the front of the buffer,
@@ -396,7 +427,7 @@ func (c *cosineInput) graph(ctx context.Context, t knn, depth, threads int) (pos
 	copy(idx[total-nn:], negIdx)
 	copy(val[total-nn:], negVal)
 	neg.Indices, neg.Data = idx[total-nn:total:total], val[total-nn:total:total]
-	return pos, neg
+	return pos, neg, nil
 }
 
 // selfTransitions returns scVelo's self-transition probabilities
@@ -435,13 +466,15 @@ type marks struct {
 	start []int
 	pairs []int32
 	acc   []float64
+	columnBuckets
 }
 
 func newMarkPool(threads, n, g int) *markPool {
 	p := &markPool{ch: make(chan *marks, threads)}
 	for k := 0; k < threads; k++ {
 		p.ch <- &marks{bits: make([]uint64, (n+63)/64), v: make([]float32, graphChunk*g),
-			vnorm: make([]float64, graphChunk), start: make([]int, graphChunk+1)}
+			vnorm: make([]float64, graphChunk), start: make([]int, graphChunk+1),
+			columnBuckets: newColumnBuckets(n)}
 	}
 	return p
 }

@@ -286,3 +286,40 @@ func TestNaNGeneDropped(t *testing.T) {
 		t.Errorf("a gene with NaN velocity changed the graph")
 	}
 }
+
+// candidateCount agrees with the size of candidateSet and leaves the
+// bitset clear, on neighbour tables with repeated and self entries.
+func TestCandidateCount(t *testing.T) {
+	tables := []struct {
+		name  string
+		n, k  int
+		depth int
+	}{
+		{"small dense", 12, 3, 2},
+		{"one hop", 50, 4, 1},
+		{"three hops", 200, 5, 3},
+	}
+	for _, tc := range tables {
+		t.Run(tc.name, func(t *testing.T) {
+			tab := knn{idx: make([]int32, tc.n*tc.k), k: tc.k}
+			for p := range tab.idx {
+				tab.idx[p] = int32((p*7919 + p/tc.k*31) % tc.n)
+			}
+			set := make([]uint64, (tc.n+63)/64)
+			var buf, cand []int32
+			for i := 0; i < tc.n; i++ {
+				var got int
+				got, buf = candidateCount(buf, tab, i, tc.depth, set)
+				cand = candidateSet(cand, tab, i, tc.depth, set)
+				if got != len(cand) {
+					t.Fatalf("cell %d: count %d, set has %d", i, got, len(cand))
+				}
+				for w, word := range set {
+					if word != 0 {
+						t.Fatalf("cell %d: bitset word %d left set", i, w)
+					}
+				}
+			}
+		})
+	}
+}

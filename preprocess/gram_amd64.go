@@ -8,8 +8,7 @@ import "golang.org/x/sys/cpu"
 // 256-bit fused multiply-adds handle a 4- or 8-column row of P or W, several times fewer
 // instructions than the scalar loops; results differ from the scalar
 // kernels only by the rounding of fused multiply-adds, and never with the
-// number of threads. The float32 axpy of the moments uses AVX2 without
-// fusion and is bit-identical to the scalar loop.
+// number of threads.
 var haveFMA = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
 // gatherRow adds Σ_t val[t]·P[idx[t], :] to z for a len(z)-column P,
@@ -50,16 +49,3 @@ func gather4AVX(z *[4]float64, idx []int32, val []float32, p []float64)
 
 //go:noescape
 func scatter4AVX(w []float64, idx []int32, val []float32, z *[4]float64)
-
-// axpy32 adds alpha·x to y (len(y) ≥ len(x)), rounding the product and the
-// sum separately in float32 as scipy's sparse product does.
-func axpy32(alpha float32, x, y []float32) {
-	if haveFMA {
-		axpy32AVX(alpha, x, y[:len(x)])
-		return
-	}
-	axpy32Go(alpha, x, y)
-}
-
-//go:noescape
-func axpy32AVX(alpha float32, x, y []float32)

@@ -47,26 +47,3 @@ func TestGramKernelsAgree(t *testing.T) {
 		}
 	}
 }
-
-// The vectorised float32 axpy rounds exactly like the scalar loop.
-func TestAxpy32BitExact(t *testing.T) {
-	r := rand.New(rand.NewPCG(3, 4))
-	for _, n := range []int{0, 1, 7, 8, 9, 15, 16, 17, 100, 513} {
-		x := make([]float32, n)
-		y := make([]float32, n)
-		for i := range x {
-			x[i] = float32(r.NormFloat64())
-			y[i] = float32(r.NormFloat64() * 1e3)
-		}
-		a := float32(r.Float64())
-		y1 := append([]float32(nil), y...)
-		axpy32(a, x, y1)
-		y2 := append([]float32(nil), y...)
-		axpy32Go(a, x, y2)
-		for i := range y1 {
-			if math.Float32bits(y1[i]) != math.Float32bits(y2[i]) {
-				t.Fatalf("n = %d, element %d: %v vs %v", n, i, y1[i], y2[i])
-			}
-		}
-	}
-}

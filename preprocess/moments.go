@@ -69,8 +69,9 @@ func Moments(ctx context.Context, a *anndata.AnnData, opts MomentsOptions) error
 	if err != nil {
 		return err
 	}
-	a.Layers["Ms"] = Smooth(w, a.Layers["spliced"], opts.Threads)
-	a.Layers["Mu"] = Smooth(w, a.Layers["unspliced"], opts.Threads)
+	sm := NewSmoother(w)
+	a.Layers["Ms"] = sm.Smooth(a.Layers["spliced"], opts.Threads)
+	a.Layers["Mu"] = sm.Smooth(a.Layers["unspliced"], opts.Threads)
 	opts.Logf.printf("    finished: added 'Ms' and 'Mu', moments of un/spliced abundances (adata.layers)")
 	return nil
 }
@@ -79,7 +80,7 @@ func Moments(ctx context.Context, a *anndata.AnnData, opts MomentsOptions) error
 // moment weights (ConnectivityWeights) of the stored graph selected by
 // opts.Mode, computed first when missing or built with fewer neighbours than
 // requested, and pruned to the NNeighbors strongest when built with more.
-// It lets callers smooth blocks of genes themselves with Smooth.
+// It lets callers smooth blocks of genes themselves with a Smoother.
 func MomentWeights(ctx context.Context, a *anndata.AnnData, opts MomentsOptions) (*array.CSR, error) {
 	mode := opts.Mode
 	if mode == "" {
@@ -147,14 +148,15 @@ func SecondOrderMoments(a *anndata.AnnData, genes []int, threads int) (mss, mus 
 			return nil, nil, fmt.Errorf("second-order moments: gene %d outside [0, %d)", g, a.NVars())
 		}
 	}
-	mss = SmoothProduct(w, s, s, genes, threads)
-	mus = SmoothProduct(w, s, u, genes, threads)
+	sm := NewSmoother(w)
+	mss = sm.SmoothProduct(s, s, genes, threads)
+	mus = sm.SmoothProduct(s, u, genes, threads)
 	return mss, mus, nil
 }
 
 // SecondOrderWeights returns the weights SecondOrderMoments averages with:
 // the moment weights of the full stored connectivity graph. It lets callers
-// smooth products of blocks of genes themselves with SmoothProduct.
+// smooth products of blocks of genes themselves with a Smoother.
 func SecondOrderWeights(a *anndata.AnnData) (*array.CSR, error) {
 	graph, err := neighbourGraph(a, "connectivities")
 	if err != nil {

@@ -50,3 +50,11 @@ func auxResidual(varSS, covUS float32, gamma2, offset2 float64, fitOffset2 bool)
 	}
 	return float64(covUS) - float64(gamma2*float64(varSS)) - offset2
 }
+
+// divideGo sets dst[i] = float64(src[i]) / d for every i < len(src).
+func divideGo(dst []float64, src []float32, d float64) {
+	dst = dst[:len(src)]
+	for i, v := range src {
+		dst[i] = float64(v) / d
+	}
+}

@@ -50,8 +50,7 @@ type bootScratch struct {
 	idx     []int
 	gammas  []float64
 	scratch []float64
-	a1, t1  []float64
-	a2, t2  []float64
+	rows    glsRows
 }
 
 func grow[T any](s []T, n int) []T {
@@ -102,16 +101,14 @@ func bootstrapGLS(x, y, x2, y2 []float32, w []bool, m glsModel, reps int, r *ran
 	if !m.defined() || n == 0 || reps < 1 {
 		return math.NaN(), math.NaN()
 	}
-	b.a1, b.t1, b.a2, b.t2 = grow(b.a1, n), grow(b.t1, n), grow(b.a2, n), grow(b.t2, n)
-	for i := 0; i < n; i++ {
-		b.a1[i], b.t1[i], b.a2[i], b.t2[i] = m.row(x, y, x2, y2, w, i)
-	}
+	b.rows.fill(m, x, y, x2, y2, w)
+	a1, t1, a2, t2 := b.rows.a1, b.rows.t1, b.rows.a2, b.rows.t2
 	b.gammas, b.scratch = grow(b.gammas, reps), grow(b.scratch, reps)
 	for rep := range b.gammas {
 		var s glsSums
 		for k := 0; k < n; k++ {
 			i := drawIndex(r, n)
-			s.add(b.a1[i], b.t1[i], b.a2[i], b.t2[i])
+			s.add(a1[i], t1[i], a2[i], t2[i])
 		}
 		theta, _, _ := m.solve(&s)
 		_, _, b.gammas[rep] = m.unpack(theta)

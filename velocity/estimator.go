@@ -26,6 +26,7 @@ type Estimator struct {
 	fits  []geneFit
 	genes []bool // per-gene rule, or the final choice once known
 	final bool   // genes is the final choice
+	buf   buffers
 }
 
 // Block is a run of consecutive genes with their moments.
@@ -69,7 +70,8 @@ func (e *Estimator) Fit(ctx context.Context, b Block) (vel, vvar *array.Dense, e
 	}
 	o := e.o
 	fits := e.fits[b.Start : b.Start+w]
-	ms, mu := geneMajor(b.Ms, o.Threads), geneMajor(b.Mu, o.Threads)
+	ms, mu := geneMajor(b.Ms, e.buf.get(n*w), o.Threads), geneMajor(b.Mu, e.buf.get(n*w), o.Threads)
+	defer func() { e.buf.put(ms, mu) }()
 	if err := fitDeterministic(ctx, ms, mu, n, b.Start, fits, o); err != nil {
 		return nil, nil, err
 	}
@@ -87,7 +89,11 @@ func (e *Estimator) Fit(ctx context.Context, b Block) (vel, vvar *array.Dense, e
 			if mss, mus, err = b.SecondOrder(refit); err != nil {
 				return nil, nil, fmt.Errorf("velocity: stochastic model: %w", err)
 			}
-			if err := fitStochastic(ctx, ms, mu, mss, mus, n, b.Start, refit, fits, o); err != nil {
+			m2s := geneMajor(mss, e.buf.get(n*len(refit)), o.Threads)
+			m2u := geneMajor(mus, e.buf.get(n*len(refit)), o.Threads)
+			err := fitStochastic(ctx, ms, mu, m2s, m2u, n, b.Start, refit, fits, o)
+			e.buf.put(m2s, m2u)
+			if err != nil {
 				return nil, nil, err
 			}
 		}
@@ -143,5 +149,6 @@ func (e *Estimator) Finish(a *anndata.AnnData) (redo bool, err error) {
 		}
 	}
 	storeParams(a, e.o, e.fits, e.genes)
+	e.buf.release()
 	return false, nil
 }

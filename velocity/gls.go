@@ -45,28 +45,37 @@ func FitGeneralized(x, y, x2, y2 []float32, w []bool, resStd, res2Std float64, f
 		panic(fmt.Sprintf("velocity: FitGeneralized with %d, %d, %d, %d values and %d weights", n, len(y), len(x2), len(y2), len(w)))
 	}
 	m := glsModel{r1: resStd, r2: res2Std, fitOffset: fitOffset, fitOffset2: fitOffset2}
+	return fitGeneralized(x, y, x2, y2, w, m, &glsRows{})
+}
+
+// fitGeneralized is FitGeneralized for the model m, with rows as scratch.
+func fitGeneralized(x, y, x2, y2 []float32, w []bool, m glsModel, rows *glsRows) GLSFit {
 	if !m.defined() {
 		return GLSFit{GammaSE: math.NaN(), OffsetSE: math.NaN()}
 	}
+	n := len(x)
+	rows.fill(m, x, y, x2, y2, w)
+	a1s, t1s, a2s, t2s := rows.a1[:n], rows.t1[:n], rows.a2[:n], rows.t2[:n]
 	var s glsSums
-	for i := 0; i < n; i++ {
-		s.add(m.row(x, y, x2, y2, w, i))
+	for i := range a1s {
+		s.add(a1s[i], t1s[i], a2s[i], t2s[i])
 	}
 	theta, inv, deficient := m.solve(&s)
 	f := GLSFit{GammaSE: math.NaN(), OffsetSE: math.NaN()}
 	f.Offset, f.Offset2, f.Gamma = m.unpack(theta)
 
 	var rss float64
-	for i := 0; i < n; i++ {
-		a1, t1, a2, t2 := m.row(x, y, x2, y2, w, i)
-		if fitOffset || a1 != 0 || t1 != 0 {
+	o1, o2 := f.Offset/m.r1, f.Offset2/m.r2
+	for i := range a1s {
+		a1, t1, a2, t2 := a1s[i], t1s[i], a2s[i], t2s[i]
+		if m.fitOffset || a1 != 0 || t1 != 0 {
 			f.Rows++
-			r := t1 - f.Offset/m.r1 - f.Gamma*a1
+			r := t1 - o1 - f.Gamma*a1
 			rss += r * r
 		}
-		if fitOffset2 || a2 != 0 || t2 != 0 {
+		if m.fitOffset2 || a2 != 0 || t2 != 0 {
 			f.Rows++
-			r := t2 - f.Offset2/m.r2 - f.Gamma*a2
+			r := t2 - o2 - f.Gamma*a2
 			rss += r * r
 		}
 	}
@@ -75,7 +84,7 @@ func FitGeneralized(x, y, x2, y2 []float32, w []bool, resStd, res2Std float64, f
 		s2 := rss / float64(f.DoF)
 		g := m.params() - 1
 		f.GammaSE = math.Sqrt(s2 * inv[g][g])
-		if fitOffset {
+		if m.fitOffset {
 			f.OffsetSE = math.Sqrt(s2 * inv[0][0])
 		}
 	}
@@ -108,13 +117,27 @@ func (m glsModel) params() int {
 	return p
 }
 
-// row returns cell i's weighted slope-column entries and responses of both
-// blocks.
-func (m glsModel) row(x, y, x2, y2 []float32, w []bool, i int) (a1, t1, a2, t2 float64) {
-	if w[i] {
-		a1, t1 = float64(x[i])/m.r1, float64(y[i])/m.r1
+// glsRows are every cell's weighted slope-column entries (a1, a2) and
+// responses (t1, t2) of both blocks of the stacked system.
+type glsRows struct {
+	a1, t1, a2, t2 []float64
+}
+
+// fill computes the rows of model m: a1 = w·x/σ₁, t1 = w·y/σ₁, a2 = x2/σ₂,
+// t2 = y2/σ₂. The divisions are vectorised but, being correctly rounded,
+// give the scalar quotients.
+func (r *glsRows) fill(m glsModel, x, y, x2, y2 []float32, w []bool) {
+	n := len(x)
+	r.a1, r.t1, r.a2, r.t2 = grow(r.a1, n), grow(r.t1, n), grow(r.a2, n), grow(r.t2, n)
+	divide(r.a1, x, m.r1)
+	divide(r.t1, y, m.r1)
+	divide(r.a2, x2, m.r2)
+	divide(r.t2, y2, m.r2)
+	for i, in := range w[:n] {
+		if !in {
+			r.a1[i], r.t1[i] = 0, 0
+		}
 	}
-	return a1, t1, float64(x2[i]) / m.r2, float64(y2[i]) / m.r2
 }
 
 // glsSums are the per-cell sums the normal equations are built from.

@@ -3,8 +3,6 @@ package velocity
 import (
 	"context"
 	"math"
-
-	"github.com/velo-rna/velo/array"
 )
 
 // fitDeterministic fits every gene's steady-state line on its extreme
@@ -22,11 +20,10 @@ func fitDeterministic(ctx context.Context, ms, mu []float32, n, base int, fits [
 		return &scratch{sel: make([]bool, n), z: make([]float32, n), part: make([]float32, n), v: make([]float32, n)}
 	}, func(sc *scratch, g int) {
 		x, y := ms[g*n:(g+1)*n], mu[g*n:(g+1)*n]
-		score(sc.z, x, y)
-		extremes(sc.sel, sc.z, sc.part, o.FitOffset, o.Perc, false)
+		sel := selectByScore(sc.sel, sc.z, sc.part, x, y, o.FitOffset, o.Perc)
 		lf := fitLine(x, y, sc.sel, o.FitOffset)
 		f := &fits[g]
-		*f = geneFit{}
+		*f = geneFit{sel: sel}
 		// Through the origin lf.gamma is already float32-valued, like
 		// scVelo's float32 γ array; with an offset scVelo's γ is float64.
 		f.gamma, f.offset = lf.gamma, lf.offset
@@ -46,16 +43,17 @@ func fitDeterministic(ctx context.Context, ms, mu []float32, n, base int, fits [
 }
 
 // fitStochastic refits γ of the given genes with the second-order moments
-// (A11). mss and mus hold the moments of those genes, one column each;
-// fits[g] belongs to gene base+g.
-func fitStochastic(ctx context.Context, ms, mu []float32, mss, mus *array.Dense, n, base int, refit []int, fits []geneFit, o Options) error {
-	m2s, m2u := geneMajor(mss, o.Threads), geneMajor(mus, o.Threads)
+// (A11). m2s and m2u hold the second-order moments Mss and Mus of those
+// genes, gene-major like ms and mu, one gene each; fits[g] belongs to gene
+// base+g.
+func fitStochastic(ctx context.Context, ms, mu, m2s, m2u []float32, n, base int, refit []int, fits []geneFit, o Options) error {
 	type scratch struct {
 		w        []bool
 		all      []bool
 		z, part  []float32
 		vss, cus []float32
 		aux      []float64
+		rows     glsRows
 		boot     bootScratch
 	}
 	return forEach(ctx, len(refit), o.Threads, func() *scratch {
@@ -76,8 +74,8 @@ func fitStochastic(ctx context.Context, ms, mu []float32, mss, mus *array.Dense,
 			sc.aux[i] = auxResidual(sc.vss[i], sc.cus[i], aux.gamma, aux.offset, o.FitOffset2)
 		}
 		model := glsModel{r1: fits[g].resStd, r2: std(sc.aux), fitOffset: o.FitOffset, fitOffset2: o.FitOffset2}
-		stochasticCells(sc.w, x, y, sc.z, sc.part, o.FitOffset, o.Perc)
-		gf := FitGeneralized(x, y, sc.vss, sc.cus, sc.w, model.r1, model.r2, o.FitOffset, o.FitOffset2)
+		stochasticCells(sc.w, x, y, sc.z, sc.part, fits[g].sel, o.FitOffset, o.Perc)
+		gf := fitGeneralized(x, y, sc.vss, sc.cus, sc.w, model, &sc.rows)
 		f := &fits[g]
 		// scVelo's leastsq_generalized returns float32 arrays.
 		f.gamma = float64(float32(gf.Gamma))

@@ -24,15 +24,23 @@ func percentile[T float32 | float64](data, scratch []T, p float64) float64 {
 	return lerp(a, b, t)
 }
 
-// Sampling parameters of orderStats: a sorted sample of sampleSize evenly
-// spaced values brackets the wanted rank by ±sampleSlack sample ranks
-// (about 2.4 standard deviations of a sample rank near the 95th
-// percentile), so most calls select among a tenth of the values.
+// Sampling parameters of orderStats: a sorted sample of evenly spaced
+// values brackets the wanted rank by ± a slack of about 2.4 standard
+// deviations of a sample rank near the 95th percentile, so that most calls
+// select among a tenth of the values (128 samples, from sampleMin values
+// on) or, from largeSample values on, a thirtieth (1024 samples).
 const (
-	sampleSize  = 128
-	sampleSlack = 6
-	sampleMin   = 4 * sampleSize
+	sampleMin   = 512
+	largeSample = 16384
 )
+
+// sampleShape returns the sample size and slack for n values.
+func sampleShape(n int) (size, slack int) {
+	if n >= largeSample {
+		return 1024, 17
+	}
+	return 128, 6
+}
 
 // orderStats returns the lo-th and hi-th smallest values of data (0-based,
 // hi ∈ {lo, lo+1}), or ok = false when data holds a NaN. It first tries to
@@ -64,7 +72,8 @@ func orderStats[T float32 | float64](data, scratch []T, lo, hi int) (a, b T, ok 
 // the bracket missed the wanted ranks (or the sample held a NaN).
 func sampledOrderStats[T float32 | float64](data, scratch []T, lo, hi int) (a, b T, ok, done bool) {
 	n := len(data)
-	var sample [sampleSize]T
+	sampleSize, sampleSlack := sampleShape(n)
+	sample := scratch[n-sampleSize:]
 	for j := range sample {
 		sample[j] = data[j*n/sampleSize]
 		if sample[j] != sample[j] {
@@ -73,34 +82,38 @@ func sampledOrderStats[T float32 | float64](data, scratch []T, lo, hi int) (a, b
 	}
 	r := lo * sampleSize / n
 	rl, rh := r-sampleSlack, r+sampleSlack+1
-	hasLow, hasHigh := rl > 0, rh < sampleSize-1
-	var low, high T
-	if hasHigh {
-		selectKth(sample[:], rh)
+	low, high := T(math.Inf(-1)), T(math.Inf(1))
+	if rh < sampleSize-1 {
+		selectKth(sample, rh)
 		high = sample[rh]
 	}
-	if hasLow {
+	if rl > 0 {
 		selectKth(sample[:min(rh, sampleSize)], rl)
 		low = sample[rl]
 	}
-	below := 0
-	cand := scratch[:0]
+	// The sample (at the end of scratch) is not needed once low and high
+	// are known, so the candidates may overwrite it. Without bounds
+	// (low = −∞, high = +∞) every value but NaN is a candidate; a NaN falls
+	// in no class, which the counts reveal.
+	below, above, m := 0, 0, 0
+	cand := scratch[:n]
 	for _, v := range data {
-		switch {
-		case hasLow && v < low:
+		if v < low {
 			below++
-		case !hasHigh || v <= high:
-			if v != v {
-				return a, b, false, true
-			}
-			cand = append(cand, v)
-		case v != v:
-			return a, b, false, true
+		} else if v <= high {
+			cand[m] = v
+			m++
+		} else if v > high {
+			above++
 		}
 	}
-	if below > lo || hi >= below+len(cand) {
+	if below+above+m != n {
+		return a, b, false, true
+	}
+	if below > lo || hi >= below+m {
 		return a, b, false, false
 	}
+	cand = cand[:m]
 	k := lo - below
 	selectKth(cand, k)
 	a, b = cand[k], cand[k]

@@ -77,7 +77,10 @@ func TestPercentileMatchesSorting(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	for trial := 0; trial < 600; trial++ {
 		n := 1 + r.IntN(500)
-		if trial%2 == 1 {
+		switch {
+		case trial%10 == 9:
+			n = largeSample + r.IntN(30000)
+		case trial%2 == 1:
 			n = sampleMin + r.IntN(4000)
 		}
 		levels := 1 + r.IntN(n+1)
@@ -111,15 +114,17 @@ func TestPercentileMatchesSorting(t *testing.T) {
 }
 
 func TestPercentileNaNLarge(t *testing.T) {
-	for _, pos := range []int{0, 1, 700, 999} {
-		x := make([]float32, 1000)
-		for i := range x {
-			x[i] = float32(i)
-		}
-		x[pos] = float32(math.NaN())
-		for _, p := range []float64{5, 95} {
-			if got := percentile(x, make([]float32, len(x)), p); !math.IsNaN(got) {
-				t.Errorf("NaN at %d, p=%v: percentile %v, want NaN", pos, p, got)
+	for _, n := range []int{1000, largeSample + 100} {
+		for _, pos := range []int{0, 1, 700, 999, n - 1} {
+			x := make([]float32, n)
+			for i := range x {
+				x[i] = float32(i)
+			}
+			x[pos] = float32(math.NaN())
+			for _, p := range []float64{5, 95} {
+				if got := percentile(x, make([]float32, len(x)), p); !math.IsNaN(got) {
+					t.Errorf("n = %d, NaN at %d, p=%v: percentile %v, want NaN", n, pos, p, got)
+				}
 			}
 		}
 	}

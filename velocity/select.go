@@ -28,16 +28,34 @@ func FitCells(x, y []float32, fitOffset bool, perc [2]float64) []bool {
 	}
 	z := make([]float32, len(x))
 	scratch := make([]float32, len(x))
-	score(z, x, y)
-	extremes(sel, z, scratch, fitOffset, perc, false)
+	selectByScore(sel, z, scratch, x, y, fitOffset, perc)
 	return sel
 }
 
-// score writes scVelo's selection score x/max(x) + y/max(y) into z.
-func score(z, x, y []float32) {
-	mx, my := clippedMax(x), clippedMax(y)
-	for i := range z {
-		z[i] = x[i]/mx + y[i]/my
+// scoreSelection is how a gene's cells were selected by score: the scales
+// of the score and the percentile bounds it was cut at. The stochastic
+// model selects on the same score again and reuses them.
+type scoreSelection struct {
+	mx, my float32
+	cut    bounds
+}
+
+// selectByScore computes the score into z, marks the FitCells selection in
+// sel and returns how it was made. scratch must have len(z).
+func selectByScore(sel []bool, z, scratch, x, y []float32, fitOffset bool, perc [2]float64) scoreSelection {
+	s := scoreSelection{mx: clippedMax(x), my: clippedMax(y)}
+	s.score(z, x, y)
+	s.cut = extremeBounds(z, scratch, fitOffset, perc)
+	s.cut.mark(sel, z, false)
+	return s
+}
+
+// score writes scVelo's selection score x/max(x) + y/max(y) into z, with
+// the maxima of s.
+func (s scoreSelection) score(z, x, y []float32) {
+	z, y = z[:len(x)], y[:len(x)]
+	for i, xi := range x {
+		z[i] = xi/s.mx + y[i]/s.my
 	}
 }
 
@@ -58,32 +76,63 @@ func clippedMax(x []float32) float32 {
 	return m
 }
 
+// bounds are the percentile bounds of an extreme-quantile selection: values
+// ≥ upper, or also ≤ lower when twoSided.
+type bounds struct {
+	lower, upper float64
+	twoSided     bool
+}
+
+// extremeBounds returns the bounds pct(perc[1]) and, when twoSided,
+// pct(perc[0]) of z. scratch must have len(z).
+func extremeBounds(z, scratch []float32, twoSided bool, perc [2]float64) bounds {
+	b := bounds{upper: percentile(z, scratch, perc[1]), twoSided: twoSided}
+	if twoSided {
+		b.lower = percentile(z, scratch, perc[0])
+	}
+	return b
+}
+
+// mark marks the cells whose value lies within the bounds. With union set,
+// marks are added to sel instead of overwriting it.
+func (b bounds) mark(sel []bool, z []float32, union bool) {
+	sel = sel[:len(z)]
+	// One loop per case keeps the common ones (one-sided, overwriting)
+	// free of branches.
+	switch {
+	case !b.twoSided && !union:
+		for i, v := range z {
+			sel[i] = float64(v) >= b.upper
+		}
+	case !b.twoSided:
+		for i, v := range z {
+			sel[i] = sel[i] || float64(v) >= b.upper
+		}
+	case !union:
+		for i, v := range z {
+			sel[i] = float64(v) >= b.upper || float64(v) <= b.lower
+		}
+	default:
+		for i, v := range z {
+			sel[i] = sel[i] || float64(v) >= b.upper || float64(v) <= b.lower
+		}
+	}
+}
+
 // extremes marks the cells whose value lies in the extreme quantiles of z:
 // z ≥ pct(perc[1]), or additionally z ≤ pct(perc[0]) when twoSided. With
 // union set, marks are added to sel instead of overwriting it. scratch must
 // have len(z).
 func extremes(sel []bool, z, scratch []float32, twoSided bool, perc [2]float64, union bool) {
-	upper := percentile(z, scratch, perc[1])
-	var lower float64
-	if twoSided {
-		lower = percentile(z, scratch, perc[0])
-	}
-	for i, v := range z {
-		in := float64(v) >= upper || (twoSided && float64(v) <= lower)
-		if union {
-			sel[i] = sel[i] || in
-		} else {
-			sel[i] = in
-		}
-	}
+	extremeBounds(z, scratch, twoSided, perc).mark(sel, z, union)
 }
 
 // stochasticCells returns the first-moment weights of scVelo's stochastic
-// fit (leastsq_generalized): the union of the FitCells selection and of the
-// cells whose x alone lies in the same extreme quantiles. scratch and z must
-// have len(x).
-func stochasticCells(sel []bool, x, y, z, scratch []float32, fitOffset bool, perc [2]float64) {
-	score(z, x, y)
-	extremes(sel, z, scratch, fitOffset, perc, false)
+// fit (leastsq_generalized): the union of the FitCells selection, made
+// again as s describes, and of the cells whose x alone lies in the same
+// extreme quantiles. scratch and z must have len(x).
+func stochasticCells(sel []bool, x, y, z, scratch []float32, s scoreSelection, fitOffset bool, perc [2]float64) {
+	s.score(z, x, y)
+	s.cut.mark(sel, z, false)
 	extremes(sel, x, scratch, fitOffset, perc, true)
 }

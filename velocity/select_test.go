@@ -106,7 +106,9 @@ func TestStochasticCellsUnion(t *testing.T) {
 	}
 	y[0] = 1000 // cell 0 scores high through y alone
 	w := make([]bool, n)
-	stochasticCells(w, x, y, make([]float32, n), make([]float32, n), false, [2]float64{5, 95})
+	z, scratch := make([]float32, n), make([]float32, n)
+	sel := selectByScore(make([]bool, n), z, scratch, x, y, false, [2]float64{5, 95})
+	stochasticCells(w, x, y, z, scratch, sel, false, [2]float64{5, 95})
 	joint := FitCells(x, y, false, [2]float64{5, 95})
 	for i := range w {
 		if joint[i] && !w[i] {

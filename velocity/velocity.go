@@ -19,6 +19,7 @@ type geneFit struct {
 	dof                    int
 	low, high              float64
 	bootLow, bootHigh      float64
+	sel                    scoreSelection // how the deterministic fit chose its cells
 }
 
 // Velocity estimates RNA velocity with scVelo 0.3.3's steady-state models

@@ -67,6 +67,10 @@ func runRun(cmd *cobra.Command, g *globals, o *runOptions, input string) error {
 	if r.Verbose() {
 		total := 0.0
 		for _, t := range timings {
+			if t.Background {
+				r.Logf("%-22s %8.3f s (in the background)", t.Stage, t.Seconds)
+				continue
+			}
 			r.Logf("%-22s %8.3f s", t.Stage, t.Seconds)
 			total += t.Seconds
 		}

@@ -170,6 +170,14 @@ func (s *Stream) streamedLayer(layer string) (*streamedLayer, error) {
 // streamed layer as a rows × len(cols) Dense. Every requested column must
 // have been written.
 func (s *Stream) ReadColumns(layer string, cols []int) (*array.Dense, error) {
+	return s.ReadRows(layer, 0, s.rows, cols)
+}
+
+// ReadRows returns rows [lo, hi) of the given columns (ascending, in
+// 0..cols) of a streamed layer as a (hi − lo) × len(cols) Dense. Every
+// requested column must have been written. Ranges that start and end on
+// multiples of 4096 rows read whole chunks.
+func (s *Stream) ReadRows(layer string, lo, hi int, cols []int) (*array.Dense, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.usable(); err != nil {
@@ -178,6 +186,9 @@ func (s *Stream) ReadColumns(layer string, cols []int) (*array.Dense, error) {
 	l, ok := s.streamed[layer]
 	if !ok {
 		return nil, s.errorf("layers/%s is not a streamed layer", layer)
+	}
+	if lo < 0 || hi < lo || hi > s.rows {
+		return nil, s.errorf("layers/%s: rows [%d, %d) are outside [0, %d)", layer, lo, hi, s.rows)
 	}
 	for i, j := range cols {
 		if j < 0 || j >= s.cols {
@@ -190,8 +201,8 @@ func (s *Stream) ReadColumns(layer string, cols []int) (*array.Dense, error) {
 			return nil, s.errorf("layers/%s: column %d has not been written", layer, j)
 		}
 	}
-	out := array.NewDense(s.rows, len(cols))
-	if err := hdf5.ReadColumns(l.d, cols, out.Data); err != nil {
+	out := array.NewDense(hi-lo, len(cols))
+	if err := hdf5.ReadRowColumns(l.d, lo, hi, cols, out.Data); err != nil {
 		return nil, fmt.Errorf("%s: %w", s.path, err)
 	}
 	return out, nil

@@ -147,6 +147,16 @@ func TestStream(t *testing.T) {
 							}
 							sameValue(t, fmt.Sprintf("%s columns %v", layer.name, sel), got, m.SelectCols(sel))
 						}
+						lo, hi := tt.rows/3, max(tt.rows-1, tt.rows/3)
+						got, err := s.ReadRows(layer.name, lo, hi, every2)
+						if err != nil {
+							t.Fatal(err)
+						}
+						rows := make([]int, 0, hi-lo)
+						for i := lo; i < hi; i++ {
+							rows = append(rows, i)
+						}
+						sameValue(t, fmt.Sprintf("%s rows [%d, %d) columns %v", layer.name, lo, hi, every2), got, m.SelectCols(every2).SelectRows(rows))
 					}
 				}
 			}
@@ -235,6 +245,11 @@ func TestStreamErrors(t *testing.T) {
 			_, err := s.ReadColumns("Ms", []int{-1})
 			return err
 		}, "layers/Ms: column -1 is outside [0, 100)"},
+		{"rows outside", func(s *Stream, _ *anndata.AnnData) error {
+			s.WriteColumns("Ms", 0, block(10))
+			_, err := s.ReadRows("Ms", 2, 7, []int{0})
+			return err
+		}, "layers/Ms: rows [2, 7) are outside [0, 6)"},
 		{"layer not streamed", func(s *Stream, a *anndata.AnnData) error {
 			s.WriteMatrix("Ms", a.Layers["Ms"])
 			_, err := s.ReadColumns("Ms", []int{0})

@@ -40,22 +40,34 @@ func WriteBlock[T Number](d *Dataset, offset, count []int, data []T) error {
 }
 
 // ReadColumns reads the given columns (strictly increasing) of every row of
-// a 2-D dataset into dst, row-major with len(cols) values per row. It reads
-// slabs of whole rows of the spanned column range, a chunk's height at a
-// time, and picks the columns in memory: libhdf5 then copies whole chunks,
-// where a selection of scattered columns is an order of magnitude slower.
-// The slab buffer is the only memory beyond dst. libhdf5 converts from the
-// dataset's type if it differs from T.
+// a 2-D dataset into dst, row-major with len(cols) values per row, as
+// ReadRowColumns does for all rows.
 func ReadColumns[T Number](d *Dataset, cols []int, dst []T) error {
+	if len(d.dims) != 2 {
+		return fmt.Errorf("read %s: columns of a %d-dimensional dataset", d.path, len(d.dims))
+	}
+	return ReadRowColumns(d, 0, d.dims[0], cols, dst)
+}
+
+// ReadRowColumns reads the given columns (strictly increasing) of rows
+// [r0, r1) of a 2-D dataset into dst, row-major with len(cols) values per
+// row. It reads slabs of whole rows of the spanned column range, within
+// one chunk's height at a time, and picks the columns in memory: libhdf5
+// then copies whole chunks, where a selection of scattered columns is an
+// order of magnitude slower. The slab buffer is the only memory beyond dst.
+// libhdf5 converts from the dataset's type if it differs from T.
+func ReadRowColumns[T Number](d *Dataset, r0, r1 int, cols []int, dst []T) error {
 	if len(d.dims) != 2 {
 		return fmt.Errorf("read %s: columns of a %d-dimensional dataset", d.path, len(d.dims))
 	}
 	if !d.typ.Numeric() {
 		return fmt.Errorf("read %s: %s is not numeric", d.path, d.typ)
 	}
-	rows := d.dims[0]
-	if len(dst) != rows*len(cols) {
-		panic(fmt.Sprintf("hdf5: %d values for %d rows × %d columns", len(dst), rows, len(cols)))
+	if r0 < 0 || r1 < r0 || r1 > d.dims[0] {
+		return fmt.Errorf("read %s: rows [%d, %d) outside [0, %d)", d.path, r0, r1, d.dims[0])
+	}
+	if len(dst) != (r1-r0)*len(cols) {
+		panic(fmt.Sprintf("hdf5: %d values for %d rows × %d columns", len(dst), r1-r0, len(cols)))
 	}
 	for i, c := range cols {
 		if c < 0 || c >= d.dims[1] || (i > 0 && c <= cols[i-1]) {
@@ -70,21 +82,24 @@ func ReadColumns[T Number](d *Dataset, cols []int, dst []T) error {
 	if d.chunk != nil {
 		height = d.chunk[0]
 	}
-	buf := make([]T, min(height, rows)*width)
+	buf := make([]T, min(height, r1-r0)*width)
 	enter()
 	defer leave()
-	for r0 := 0; r0 < rows; r0 += height {
-		h := min(height, rows-r0)
+	for s := r0; s < r1; {
+		// Slabs end on chunk boundaries, so each reads whole chunks
+		// except at the ends of the range.
+		h := min((s/height+1)*height, r1) - s
 		slab := buf[:h*width]
-		if err := d.transfer(false, kindOf[T]().native(), [][2][]int{{{r0, lo}, {h, width}}}, []int{h, width}, unsafe.Pointer(&slab[0])); err != nil {
+		if err := d.transfer(false, kindOf[T]().native(), [][2][]int{{{s, lo}, {h, width}}}, []int{h, width}, unsafe.Pointer(&slab[0])); err != nil {
 			return err
 		}
 		for i := 0; i < h; i++ {
-			row, out := slab[i*width:(i+1)*width], dst[(r0+i)*len(cols):(r0+i+1)*len(cols)]
+			row, out := slab[i*width:(i+1)*width], dst[(s-r0+i)*len(cols):(s-r0+i+1)*len(cols)]
 			for k, c := range cols {
 				out[k] = row[c-lo]
 			}
 		}
+		s += h
 	}
 	return nil
 }

@@ -55,6 +55,26 @@ func TestWriteBlockReadColumns(t *testing.T) {
 			}
 		}
 	}
+	// Row ranges starting and ending inside chunks (8 rows high).
+	sel := []int{1, 5, 6, 17}
+	for _, rr := range [][2]int{{0, rows}, {3, 4}, {5, 21}, {8, 16}, {30, 37}, {9, 9}} {
+		got := make([]float32, (rr[1]-rr[0])*len(sel))
+		if err := ReadRowColumns(d, rr[0], rr[1], sel, got); err != nil {
+			t.Fatal(err)
+		}
+		for r := rr[0]; r < rr[1]; r++ {
+			for k, c := range sel {
+				if v := got[(r-rr[0])*len(sel)+k]; v != want[r*cols+c] {
+					t.Fatalf("rows %v: row %d column %d = %v, want %v", rr, r, c, v, want[r*cols+c])
+				}
+			}
+		}
+	}
+	for _, rr := range [][2]int{{-1, 3}, {4, 3}, {30, 38}} {
+		if err := ReadRowColumns(d, rr[0], rr[1], sel, []float32(nil)); err == nil || !strings.Contains(err.Error(), "outside") {
+			t.Errorf("ReadRowColumns(rows %v) error = %v", rr, err)
+		}
+	}
 	for _, sel := range [][]int{{3, 3}, {5, 4}, {-1}, {23}} {
 		err := ReadColumns(d, sel, make([]float32, rows*len(sel)))
 		if err == nil || !strings.Contains(err.Error(), "/m: columns must be increasing") {

@@ -1,0 +1,67 @@
+package velo
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/velo-rna/velo/anndata"
+	"github.com/velo-rna/velo/array"
+	"github.com/velo-rna/velo/umap"
+)
+
+// stageUMAPWait is the time the pipeline waited for the background UMAP
+// before the graph stages.
+const stageUMAPWait = "umap_wait"
+
+// umapJob is a UMAP embedding computed on a goroutine of its own. It reads
+// only the connectivities, which no stage changes, and touches a only in
+// finish, on the caller's goroutine; its result does not depend on what
+// runs beside it.
+type umapJob struct {
+	// cancel stops the embedding and waits for its goroutine to return.
+	cancel  func()
+	done    chan struct{}
+	emb     *array.Dense
+	err     error
+	seconds float64
+}
+
+// startUMAP starts embedding a's connectivities, or returns nil when a
+// already has X_umap.
+func startUMAP(ctx context.Context, a *anndata.AnnData, opts Options) (*umapJob, error) {
+	if _, ok := a.Obsm["X_umap"]; ok {
+		return nil, nil
+	}
+	conn, ok := a.Obsp["connectivities"]
+	if !ok {
+		return nil, errors.New("obsp connectivities is missing")
+	}
+	uo := umap.Options{Seed: opts.Seed, Threads: opts.Threads}
+	if opts.Progress != nil {
+		uo.Progress = opts.Progress("umap")
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	j := &umapJob{done: make(chan struct{})}
+	j.cancel = func() { cancel(); <-j.done }
+	go func() {
+		defer close(j.done)
+		start := time.Now()
+		j.emb, j.err = umap.Embed(ctx, conn, uo)
+		j.seconds = time.Since(start).Seconds()
+	}()
+	return j, nil
+}
+
+// finish waits for the embedding and stores it in a as scanpy's tl.umap
+// does: obsm X_umap and uns umap params a, b.
+func (j *umapJob) finish(a *anndata.AnnData) error {
+	<-j.done
+	if j.err != nil {
+		return j.err
+	}
+	a.Obsm["X_umap"] = j.emb
+	ua, ub := umap.FitAB(0.5, 1.0)
+	a.Uns["umap"] = map[string]any{"params": map[string]any{"a": ua, "b": ub}}
+	return nil
+}
