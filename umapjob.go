@@ -37,7 +37,10 @@ func startUMAP(ctx context.Context, a *anndata.AnnData, opts Options) (*umapJob,
 	if !ok {
 		return nil, errors.New("obsp connectivities is missing")
 	}
-	uo := umap.Options{Seed: opts.Seed, Threads: opts.Threads}
+	// One thread: the stages beside it use every core, and UMAP's
+	// per-batch barriers slow down badly when goroutines outnumber cores;
+	// the embedding is the same for any number of threads.
+	uo := umap.Options{Seed: opts.Seed, Threads: 1}
 	if opts.Progress != nil {
 		uo.Progress = opts.Progress("umap")
 	}

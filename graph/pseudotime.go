@@ -204,27 +204,6 @@ func dptOperator(pos, neg *array.CSR, threads int) operator {
 	}
 }
 
-// mergeAdd appends the sum of two sorted sparse rows to idx and val (whose
-// capacity must hold it) and returns them.
-func mergeAdd(idx []int32, val []float32, ai []int32, av []float32, bi []int32, bv []float32) ([]int32, []float32) {
-	p, q := 0, 0
-	for p < len(ai) || q < len(bi) {
-		switch {
-		case q >= len(bi) || (p < len(ai) && ai[p] < bi[q]):
-			idx, val = append(idx, ai[p]), append(val, av[p])
-			p++
-		case p >= len(ai) || bi[q] < ai[p]:
-			idx, val = append(idx, bi[q]), append(val, bv[q])
-			q++
-		default:
-			idx, val = append(idx, ai[p]), append(val, av[p]+bv[q])
-			p++
-			q++
-		}
-	}
-	return idx, val
-}
-
 // rootWeights returns the smoothing weights used to pick the root cell and
 // the weakly connected components scanpy's DPT restricts distances to, both
 // from obsp connectivities (distances when absent).

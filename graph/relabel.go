@@ -74,16 +74,7 @@ func (r relabel) matrix(src rowSource, reuse *array.CSR, threads int) *array.CSR
 			count[k] = int32(len(idx))
 		}
 	})
-	var nnz int64
-	for k := 0; k < n; k++ {
-		s, c := start[k], int64(count[k])
-		if s != nnz {
-			copy(t.Indices[nnz:nnz+c], t.Indices[s:s+c])
-			copy(t.Data[nnz:nnz+c], t.Data[s:s+c])
-		}
-		nnz += c
-		t.Indptr[k+1] = nnz
-	}
+	nnz := packRows(t, start, count)
 	t.Indices, t.Data = t.Indices[:nnz], t.Data[:nnz]
 	return t
 }
@@ -111,14 +102,15 @@ func differenceRows(pos, neg *array.CSR) rowSource {
 				return append(idx, pi...), append(val, pv...)
 			}
 			ni, nv := neg.RowView(i)
-			return mergeSub(idx, val, pi, pv, ni, nv)
+			return mergeRows(idx, val, pi, pv, ni, nv, -1)
 		},
 	}
 }
 
-// mergeSub appends the difference a − b of two sorted sparse rows to idx
-// and val (whose capacity must hold it) and returns them.
-func mergeSub(idx []int32, val []float32, ai []int32, av []float32, bi []int32, bv []float32) ([]int32, []float32) {
+// mergeRows appends a + sign·b of two sorted sparse rows to idx and val
+// (whose capacity must hold it) and returns them; sign is 1 or −1, both of
+// which scale exactly, so a − b comes out as subtracting would give it.
+func mergeRows(idx []int32, val []float32, ai []int32, av []float32, bi []int32, bv []float32, sign float32) ([]int32, []float32) {
 	p, q := 0, 0
 	for p < len(ai) || q < len(bi) {
 		switch {
@@ -126,10 +118,10 @@ func mergeSub(idx []int32, val []float32, ai []int32, av []float32, bi []int32, 
 			idx, val = append(idx, ai[p]), append(val, av[p])
 			p++
 		case p >= len(ai) || bi[q] < ai[p]:
-			idx, val = append(idx, bi[q]), append(val, -bv[q])
+			idx, val = append(idx, bi[q]), append(val, sign*bv[q])
 			q++
 		default:
-			idx, val = append(idx, ai[p]), append(val, av[p]-bv[q])
+			idx, val = append(idx, ai[p]), append(val, av[p]+sign*bv[q])
 			p++
 			q++
 		}

@@ -111,3 +111,21 @@ func weakComponents(g *array.CSR) (labels []int, count int) {
 	}
 	return labels, len(id)
 }
+
+// packRows moves together the rows of t, row i having been written with
+// count[i] entries from start[i] on (start[i+1] − start[i] being only a
+// bound), sets Indptr and returns the number of entries; Indices and Data
+// keep their length, for callers that reuse the storage.
+func packRows(t *array.CSR, start []int64, count []int32) int64 {
+	var nnz int64
+	for i := range count {
+		s, c := start[i], int64(count[i])
+		if s != nnz {
+			copy(t.Indices[nnz:nnz+c], t.Indices[s:s+c])
+			copy(t.Data[nnz:nnz+c], t.Data[s:s+c])
+		}
+		nnz += c
+		t.Indptr[i+1] = nnz
+	}
+	return nnz
+}

@@ -127,7 +127,7 @@ func addTranspose(g *array.CSR) *array.CSR {
 	for i := 0; i < n; i++ {
 		ai, av := g.RowView(i)
 		bi, bv := t.RowView(i)
-		out.Indices, out.Data = mergeAdd(out.Indices, out.Data, ai, av, bi, bv)
+		out.Indices, out.Data = mergeRows(out.Indices, out.Data, ai, av, bi, bv, 1)
 		out.Indptr[i+1] = int64(len(out.Data))
 	}
 	return out

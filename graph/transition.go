@@ -168,16 +168,7 @@ func (k *transitionKernel) matrix(threads int) *array.CSR {
 			count[i] = int32(len(idx))
 		}
 	})
-	var nnz int64
-	for i := 0; i < n; i++ {
-		s, c := start[i], int64(count[i])
-		if s != nnz {
-			copy(t.Indices[nnz:nnz+c], t.Indices[s:s+c])
-			copy(t.Data[nnz:nnz+c], t.Data[s:s+c])
-		}
-		nnz += c
-		t.Indptr[i+1] = nnz
-	}
+	nnz := packRows(t, start, count)
 	t.Indices, t.Data = t.Indices[:nnz:nnz], t.Data[:nnz:nnz]
 	return t
 }

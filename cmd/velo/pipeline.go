@@ -60,13 +60,14 @@ func runFile(ctx context.Context, g *globals, input, output, alevinCounts string
 const leanGCValues = 100_000_000
 
 // leanGC makes the garbage collector start when the heap has grown by a
-// quarter rather than doubled, unless GOGC is set, for data of at least
+// tenth rather than doubled, unless GOGC is set, for data of at least
 // leanGCValues. velo's heap is mostly a few huge arrays without pointers,
-// so collecting is cheap, while the default growth means gigabytes of
-// garbage at a million cells; on small data the default is faster.
+// which a collection marks in a few operations each, so collecting often
+// costs little, while the default growth means gigabytes of garbage at a
+// million cells; on small data the default is faster.
 func leanGC(cells, genes int) {
 	if os.Getenv("GOGC") == "" && cells*genes >= leanGCValues {
-		debug.SetGCPercent(25)
+		debug.SetGCPercent(10)
 	}
 }
 
