@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime/debug"
 	"slices"
 	"time"
 
@@ -203,6 +204,12 @@ func newGraphView(a *anndata.AnnData, store LayerStore) (*graphView, error) {
 	for k, m := range a.Varm {
 		view.Varm[k] = m.SelectRows(genes)
 	}
+	// The count layers have just been written and dropped; their memory
+	// goes back to the system before Ms, as large, takes new pages.
+	if err := waitWrites(store); err != nil {
+		return nil, err
+	}
+	releaseMemory(a.NObs() * a.NVars())
 	ms, err := store.ReadColumns("Ms", genes)
 	if err != nil {
 		return nil, err
@@ -219,12 +226,41 @@ func (v *graphView) velocityRows(lo, hi int) (*array.Dense, error) {
 // swapToVelocity drops Ms and reads the whole velocity of the velocity
 // genes.
 func (v *graphView) swapToVelocity() error {
+	ms := v.Layers["Ms"]
 	delete(v.Layers, "Ms")
+	r, c := ms.Shape()
+	ms = nil
+	releaseMemory(r * c)
 	m, err := v.store.ReadColumns("velocity", v.genes)
 	if err != nil {
 		return err
 	}
 	v.Layers["velocity"] = m
+	return nil
+}
+
+// releaseValues is the size of data (cells × genes) from which the
+// blocked path hands freed memory back to the system between its stages:
+// about 50,000 cells of 2000 genes.
+const releaseValues = 100_000_000
+
+// releaseMemory collects and returns free memory to the system when the
+// data has at least releaseValues values. At a million cells the stages
+// free and allocate layers of gigabytes; Go keeps freed pages for reuse,
+// which a new array of another size often cannot use, so without this
+// the resident memory grows by a whole layer at each such change.
+func releaseMemory(values int) {
+	if values >= releaseValues {
+		debug.FreeOSMemory()
+	}
+}
+
+// waitWrites returns once the writes queued on store, if it queues them,
+// are done, so that the matrices they hold are free.
+func waitWrites(store LayerStore) error {
+	if q, ok := store.(interface{ wait() error }); ok {
+		return q.wait()
+	}
 	return nil
 }
 

@@ -3,6 +3,7 @@ package velo
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"time"
 
 	"github.com/velo-rna/velo/anndata"
@@ -25,6 +26,9 @@ type umapJob struct {
 	emb     *array.Dense
 	err     error
 	seconds float64
+	// threads is the number of goroutines the optimisation uses from its
+	// next epoch on.
+	threads atomic.Int64
 }
 
 // startUMAP starts embedding a's connectivities, or returns nil when a
@@ -37,15 +41,17 @@ func startUMAP(ctx context.Context, a *anndata.AnnData, opts Options) (*umapJob,
 	if !ok {
 		return nil, errors.New("obsp connectivities is missing")
 	}
-	// One thread: the stages beside it use every core, and UMAP's
-	// per-batch barriers slow down badly when goroutines outnumber cores;
-	// the embedding is the same for any number of threads.
-	uo := umap.Options{Seed: opts.Seed, Threads: 1}
+	// One thread until the stages beside it are done (boost): they use
+	// every core, and UMAP's per-batch barriers slow down badly when
+	// goroutines outnumber cores; the embedding is the same for any number
+	// of threads.
+	j := &umapJob{done: make(chan struct{})}
+	j.threads.Store(1)
+	uo := umap.Options{Seed: opts.Seed, Threads: 1, ThreadsNow: func() int { return int(j.threads.Load()) }}
 	if opts.Progress != nil {
 		uo.Progress = opts.Progress("umap")
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	j := &umapJob{done: make(chan struct{})}
 	j.cancel = func() { cancel(); <-j.done }
 	go func() {
 		defer close(j.done)
@@ -55,6 +61,10 @@ func startUMAP(ctx context.Context, a *anndata.AnnData, opts Options) (*umapJob,
 	}()
 	return j, nil
 }
+
+// boost lets the embedding use the given number of threads from its next
+// epoch on, once the stages beside it no longer need the cores.
+func (j *umapJob) boost(threads int) { j.threads.Store(int64(threads)) }
 
 // finish waits for the embedding and stores it in a as scanpy's tl.umap
 // does: obsm X_umap and uns umap params a, b.

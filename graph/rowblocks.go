@@ -23,13 +23,16 @@ type RowsFunc func(lo, hi int) (*array.Dense, error)
 const rowBlockAlign = 4096
 
 // rowBlockSize returns the cells per call of a RowsFunc: size when set,
-// otherwise a quarter of the n cells rounded up to a multiple of
-// rowBlockAlign (four blocks hold a quarter of the layer each).
+// otherwise an eighth of the n cells rounded up to a multiple of
+// rowBlockAlign: eight blocks of an eighth of the layer each, few enough
+// that a block's reading and the parallel loop's tail cost little, small
+// enough that a block and the freed one before it stay small beside the
+// layers the steps hold whole.
 func rowBlockSize(size, n int) int {
 	if size > 0 {
 		return size
 	}
-	q := (n + 3) / 4
+	q := (n + 7) / 8
 	return max(1, (q+rowBlockAlign-1)/rowBlockAlign) * rowBlockAlign
 }
 

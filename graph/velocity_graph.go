@@ -55,8 +55,8 @@ type GraphOptions struct {
 	// that a NaN velocity among the genes in use is an error instead of
 	// dropping its gene.
 	VelocityRows RowsFunc
-	// RowBlock is the number of cells per VelocityRows call (0 = a
-	// quarter of the cells rounded up to a multiple of 4096, the row
+	// RowBlock is the number of cells per VelocityRows call (0 = an
+	// eighth of the cells rounded up to a multiple of 4096, the row
 	// chunking of velo's h5ad layers).
 	RowBlock int
 	// Threads is the number of goroutines (0 = GOMAXPROCS).

@@ -34,6 +34,16 @@ func TestEmbedDeterministic(t *testing.T) {
 			if four := run(7, 4); !slices.Equal(one, four) {
 				t.Error("1 and 4 threads give different layouts")
 			}
+			// Threads changing between epochs, as a pipeline frees cores.
+			epoch := 0
+			varying, err := Embed(context.Background(), c.graph, Options{NEpochs: 30, Seed: 7, Threads: 1,
+				ThreadsNow: func() int { epoch++; return 1 + epoch%3 }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if epoch != 30 || !slices.Equal(one, varying.Data) {
+				t.Errorf("threads varying over %d epochs give a different layout", epoch)
+			}
 			if again := run(7, 1); !slices.Equal(one, again) {
 				t.Error("the same seed gives different layouts")
 			}

@@ -32,6 +32,11 @@ type Options struct {
 	// Threads is the number of goroutines; 0 means runtime.GOMAXPROCS(0). The
 	// result does not depend on it.
 	Threads int
+	// ThreadsNow, when set, is called before every optimisation epoch and
+	// its result (at least 1) replaces Threads for that epoch: a caller
+	// running the embedding beside other work can give it more cores once
+	// they are free. The result does not depend on it.
+	ThreadsNow func() int
 	// Progress, when not nil, is called after each epoch with the number of
 	// epochs done and the total, from the goroutine that called Embed.
 	Progress func(done, total int)

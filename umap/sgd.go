@@ -58,6 +58,7 @@ type optimizer struct {
 	nEpochs, batch int
 	rngBase        uint64
 	threads        int
+	threadsNow     func() int
 }
 
 func newOptimizer(g *graph, o Options, a, b float64) *optimizer {
@@ -69,6 +70,7 @@ func newOptimizer(g *graph, o Options, a, b float64) *optimizer {
 		alpha0: o.LearningRate, negRate: uint64(o.NegativeSampleRate),
 		nEpochs: o.NEpochs, batch: min(max(batchPerVertex*g.n, subChunk), maxBatch),
 		rngBase: newStream(o.Seed, streamNegative, 0, 0).state, threads: o.Threads,
+		threadsNow: o.ThreadsNow,
 	}
 	// Counting sort by decreasing degree, stable in the vertex index.
 	deg := func(i int32) int { return int(g.indptr[i+1] - g.indptr[i]) }
@@ -132,10 +134,17 @@ func (opt *optimizer) run(ctx context.Context, pos []float32, progress func(done
 	nnz := len(opt.tail)
 	chunksPerBatch := (opt.batch + subChunk - 1) / subChunk
 	moves := make([][]move, chunksPerBatch)
-	scratch := make([]sgdScratch, max(opt.threads, 1))
+	var scratch []sgdScratch
 	for epoch := 0; epoch < opt.nEpochs; epoch++ {
 		if err := ctx.Err(); err != nil {
 			return err
+		}
+		threads := opt.threads
+		if opt.threadsNow != nil {
+			threads = max(opt.threadsNow(), 1)
+		}
+		for len(scratch) < threads {
+			scratch = append(scratch, sgdScratch{})
 		}
 		// Nothing is due at epoch 0 (every entry waits at least one epoch);
 		// umap-learn's learning rate at epoch t is α₀(1 − (t−1)/n_epochs).
@@ -145,14 +154,14 @@ func (opt *optimizer) run(ctx context.Context, pos []float32, progress func(done
 				hi := min(lo+opt.batch, nnz)
 				chunks := (hi - lo + subChunk - 1) / subChunk
 				total := 0
-				parallelWorkers(opt.threads, chunks, func(w, c int) {
+				parallelWorkers(threads, chunks, func(w, c int) {
 					a := lo + c*subChunk
 					moves[c] = opt.sample(moves[c][:0], &scratch[w], pos, a, min(a+subChunk, hi), epoch, alpha)
 				})
 				for _, ms := range moves[:chunks] {
 					total += len(ms)
 				}
-				opt.apply(pos, moves[:chunks], total)
+				opt.apply(pos, moves[:chunks], total, threads)
 			}
 		}
 		if progress != nil {
@@ -166,10 +175,10 @@ func (opt *optimizer) run(ctx context.Context, pos []float32, progress func(done
 // goroutine takes a range of vertices and adds, in the same order, the moves
 // that land there: every vertex receives the same additions in the same
 // order whatever the split.
-func (opt *optimizer) apply(pos []float32, moves [][]move, total int) {
+func (opt *optimizer) apply(pos []float32, moves [][]move, total, threads int) {
 	parts := 1
 	if total >= parallelApplyMoves {
-		parts = opt.threads
+		parts = threads
 	}
 	parallelChunks(parts, parts, func(c int) {
 		lo := int32(int64(opt.n) * int64(c) / int64(parts))

@@ -344,7 +344,7 @@ func printSizeTable(w io.Writer, results []sizeResult) error {
 const stageConfidenceTransition = "velocity_confidence_transition"
 
 // umapNote explains the umap rows of the tables.
-const umapNote = "umap: computed beside the stages from moments to pseudotime, so not part of the totals;\n" +
+const umapNote = "umap: computed beside the stages from moments to the embedding on PCA, so not part of the totals;\n" +
 	"umap_wait: the time the pipeline then waited for it, which the totals include.\n"
 
 // fileResult is the benchmark of "velo run" on one input file.

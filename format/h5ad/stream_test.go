@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"weak"
 
 	"github.com/velo-rna/velo/anndata"
 	"github.com/velo-rna/velo/array"
@@ -377,5 +378,36 @@ func TestStreamDeterministic(t *testing.T) {
 		if !bytes.Equal(write(fmt.Sprint(i, ".h5ad"), uint64(i+2), procs), first) {
 			t.Errorf("another block order on %d cores wrote different bytes", procs)
 		}
+	}
+}
+
+// TestStreamReleasesWrittenMatrices checks that the stream keeps no
+// reference to a matrix it has written, so that a caller writing the count
+// layers early can drop them (share_test.go checks that X and spliced
+// sharing a structure are still stored once).
+func TestStreamReleasesWrittenMatrices(t *testing.T) {
+	const rows, cols = 50, 20
+	a := streamData(rows, cols)
+	s, err := Create(filepath.Join(t.TempDir(), "out.h5ad"), rows, cols)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Abort()
+	x := a.X.(*array.CSR)
+	indices, data := weak.Make(&x.Indices[0]), weak.Make(&x.Data[0])
+	for _, name := range []string{"X", "spliced"} {
+		m := a.X
+		if name != "X" {
+			m = a.Layers[name]
+		}
+		if err := s.WriteMatrix(name, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a.X, x = nil, nil
+	delete(a.Layers, "spliced")
+	runtime.GC()
+	if indices.Value() != nil || data.Value() != nil {
+		t.Error("the stream still holds X's arrays after writing them")
 	}
 }

@@ -3,6 +3,7 @@ package h5ad
 import (
 	"fmt"
 	"strings"
+	"weak"
 
 	"github.com/velo-rna/velo/anndata"
 	"github.com/velo-rna/velo/array"
@@ -88,11 +89,16 @@ type writer struct {
 	structures map[structure]string
 }
 
-// structure identifies a CSR matrix's index and pointer arrays by address.
+// structure identifies a CSR matrix's index and pointer arrays. The
+// pointers are weak so that remembering a written matrix does not keep its
+// arrays in memory: a stream writes the count layers early precisely so
+// that they can be dropped (at a million cells their indices alone are
+// gigabytes), and a weak pointer never equals one made to a later array
+// that reuses the memory.
 type structure struct {
-	indices    *int32
+	indices    weak.Pointer[int32]
 	nnz        int
-	indptr     *int64
+	indptr     weak.Pointer[int64]
 	rows, cols int
 }
 
@@ -237,7 +243,7 @@ func (w *writer) csr(parent *hdf5.Group, name string, m *array.CSR) error {
 	d.Close()
 	var key structure
 	if len(m.Indices) > 0 {
-		key = structure{&m.Indices[0], len(m.Indices), &m.Indptr[0], m.Rows, m.Cols}
+		key = structure{weak.Make(&m.Indices[0]), len(m.Indices), weak.Make(&m.Indptr[0]), m.Rows, m.Cols}
 		if at, ok := w.structures[key]; ok {
 			if err := g.Link("indices", at+"/indices"); err != nil {
 				return err
@@ -255,7 +261,7 @@ func (w *writer) csr(parent *hdf5.Group, name string, m *array.CSR) error {
 		}
 		d.Close()
 	}
-	if key.indices != nil {
+	if key.nnz > 0 {
 		w.structures[key] = g.Path()
 	}
 	return nil
