@@ -194,7 +194,7 @@ type graphView struct {
 }
 
 // newGraphView reads the velocity genes' Ms back from store.
-func newGraphView(a *anndata.AnnData, store LayerStore) (*graphView, error) {
+func newGraphView(a *anndata.AnnData, store *asyncStore) (*graphView, error) {
 	genes, err := graphGenes(a)
 	if err != nil {
 		return nil, err
@@ -206,10 +206,10 @@ func newGraphView(a *anndata.AnnData, store LayerStore) (*graphView, error) {
 	}
 	// The count layers have just been written and dropped; their memory
 	// goes back to the system before Ms, as large, takes new pages.
-	if err := waitWrites(store); err != nil {
+	if err := store.wait(); err != nil {
 		return nil, err
 	}
-	releaseMemory(a.NObs() * a.NVars())
+	releaseMemory(a.NObs() * len(genes))
 	ms, err := store.ReadColumns("Ms", genes)
 	if err != nil {
 		return nil, err
@@ -226,11 +226,8 @@ func (v *graphView) velocityRows(lo, hi int) (*array.Dense, error) {
 // swapToVelocity drops Ms and reads the whole velocity of the velocity
 // genes.
 func (v *graphView) swapToVelocity() error {
-	ms := v.Layers["Ms"]
 	delete(v.Layers, "Ms")
-	r, c := ms.Shape()
-	ms = nil
-	releaseMemory(r * c)
+	releaseMemory(v.NObs() * len(v.genes))
 	m, err := v.store.ReadColumns("velocity", v.genes)
 	if err != nil {
 		return err
@@ -239,29 +236,21 @@ func (v *graphView) swapToVelocity() error {
 	return nil
 }
 
-// releaseValues is the size of data (cells × genes) from which the
-// blocked path hands freed memory back to the system between its stages:
-// about 50,000 cells of 2000 genes.
+// releaseValues is the size of the layer read next (cells × velocity
+// genes) from which the blocked path hands freed memory back to the
+// system before reading it: about 80,000 cells of 1200 velocity genes.
 const releaseValues = 100_000_000
 
-// releaseMemory collects and returns free memory to the system when the
-// data has at least releaseValues values. At a million cells the stages
-// free and allocate layers of gigabytes; Go keeps freed pages for reuse,
-// which a new array of another size often cannot use, so without this
-// the resident memory grows by a whole layer at each such change.
+// releaseMemory collects and returns free memory to the system before a
+// layer of the given number of values is read, when it has at least
+// releaseValues. At a million cells the stages free and allocate layers
+// of gigabytes; Go keeps freed pages for reuse, which a new array of
+// another size often cannot use, so without this the resident memory
+// grows by a whole layer at each such change.
 func releaseMemory(values int) {
 	if values >= releaseValues {
 		debug.FreeOSMemory()
 	}
-}
-
-// waitWrites returns once the writes queued on store, if it queues them,
-// are done, so that the matrices they hold are free.
-func waitWrites(store LayerStore) error {
-	if q, ok := store.(interface{ wait() error }); ok {
-		return q.wait()
-	}
-	return nil
 }
 
 // fitBlock smooths genes [lo, hi) with the moment weights' smoother w (and
