@@ -98,16 +98,7 @@ func Run(ctx context.Context, a *anndata.AnnData, opts Options) ([]StageTiming, 
 		if err := fn(); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
-		secs := time.Since(start).Seconds()
-		// A stage run in parts (the velocity embedding, basis by basis)
-		// keeps one entry.
-		for k := range timings {
-			if timings[k].Stage == name {
-				timings[k].Seconds += secs
-				return nil
-			}
-		}
-		timings = append(timings, StageTiming{Stage: name, Seconds: secs})
+		timings = addSeconds(timings, name, time.Since(start).Seconds())
 		return nil
 	}
 	th := opts.Threads
@@ -241,13 +232,22 @@ func Run(ctx context.Context, a *anndata.AnnData, opts Options) ([]StageTiming, 
 		if err := store.close(); err != nil {
 			return timings, err
 		}
-		for k := range timings {
-			if timings[k].Stage == stageStore {
-				timings[k].Seconds += time.Since(start).Seconds()
-			}
-		}
+		timings = addSeconds(timings, stageStore, time.Since(start).Seconds())
 	}
 	return timings, nil
+}
+
+// addSeconds adds secs to the stage's entry of timings, or appends one: a
+// stage that runs in parts (block by block, or the velocity embedding
+// basis by basis) keeps one entry, where it first ran.
+func addSeconds(timings []StageTiming, stage string, secs float64) []StageTiming {
+	for k := range timings {
+		if timings[k].Stage == stage {
+			timings[k].Seconds += secs
+			return timings
+		}
+	}
+	return append(timings, StageTiming{Stage: stage, Seconds: secs})
 }
 
 // step is one named, timed stage of Run.

@@ -45,27 +45,10 @@ func blockWidth(n, g int) int {
 
 // timer accumulates the seconds of stages that run interleaved, block by
 // block, in the order they first ran.
-type timer struct {
-	order []string
-	secs  map[string]float64
-}
+type timer struct{ list []StageTiming }
 
 func (t *timer) add(stage string, since time.Time) {
-	if t.secs == nil {
-		t.secs = map[string]float64{}
-	}
-	if _, ok := t.secs[stage]; !ok {
-		t.order = append(t.order, stage)
-	}
-	t.secs[stage] += time.Since(since).Seconds()
-}
-
-func (t *timer) timings() []StageTiming {
-	out := make([]StageTiming, len(t.order))
-	for k, s := range t.order {
-		out[k] = StageTiming{Stage: s, Seconds: t.secs[s]}
-	}
-	return out
+	t.list = addSeconds(t.list, stage, time.Since(since).Seconds())
 }
 
 // Stage names of the blocked path; moments and velocity are timed as in
@@ -100,9 +83,9 @@ func runInBlocks(ctx context.Context, a *anndata.AnnData, opts Options, mo prepr
 	for _, name := range stale {
 		delete(a.Layers, name)
 	}
-	var t timer
+	t := timer{list: *timings}
 	err = fitInBlocks(ctx, a, opts, store, mo, vo, &t)
-	*timings = append(*timings, t.timings()...)
+	*timings = t.list
 	return store, err
 }
 
